@@ -1,0 +1,249 @@
+// The one description of the CloudFront distribution: origins, cache policies and behaviours.
+// The CDK app renders it into AWS::CloudFront resources and the local edge renders it into an HTTP
+// server, so no routing or caching rule is ever written twice (ARCHITECTURE.md, principle 2).
+
+/** Where a behaviour sends cache misses. */
+export type OriginDeclaration =
+  | {
+      readonly id: string;
+      /** An S3 bucket reached through Origin Access Control (requests signed with SigV4). */
+      readonly kind: "s3-bucket";
+      readonly bucket: "site" | "images";
+      readonly connectionTimeoutSeconds: number;
+      readonly readTimeoutSeconds: number;
+    }
+  | {
+      readonly id: string;
+      /** A Lambda function URL reached through Origin Access Control (AWS_IAM auth). */
+      readonly kind: "lambda-function-url";
+      readonly function: "api";
+      readonly connectionTimeoutSeconds: number;
+      readonly readTimeoutSeconds: number;
+    };
+
+/** Which viewer values a policy takes, as CloudFront's *Config behaviours name them. */
+export type ValueSelection =
+  | { readonly behavior: "none" }
+  | { readonly behavior: "all" }
+  | { readonly behavior: "allowList"; readonly names: readonly string[] };
+
+/**
+ * A cache policy: what makes up the cache key (and so is also sent to the origin) and how long objects
+ * stay. https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CachePolicyConfig.html
+ */
+export interface CachePolicyDeclaration {
+  readonly name: string;
+  readonly minTtlSeconds: number;
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly queryStrings: ValueSelection;
+  /** Headers can only be allowlisted in a cache key; "all" is not offered by CloudFront. */
+  readonly headers: Exclude<ValueSelection, { behavior: "all" }>;
+  readonly cookies: ValueSelection;
+  /** Normalised Accept-Encoding (gzip/br) in the key, so compressed copies are cached apart. */
+  readonly acceptEncoding: { readonly gzip: boolean; readonly brotli: boolean };
+}
+
+/**
+ * Extra viewer values sent to the origin but kept out of the cache key.
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginRequestPolicyConfig.html
+ */
+export interface OriginRequestPolicyDeclaration {
+  readonly name: string;
+  readonly queryStrings: ValueSelection;
+  readonly headers:
+    | ValueSelection
+    | { readonly behavior: "allViewerExceptHost" }
+    | { readonly behavior: "allViewer" };
+  readonly cookies: ValueSelection;
+}
+
+/** A CloudFront Function (cloudfront-js-2.0) by its source file, relative to the repository root. */
+export interface CloudFrontFunctionAssociation {
+  readonly kind: "cloudfront-function";
+  readonly name: string;
+  readonly sourceFile: string;
+}
+
+/** A Lambda@Edge handler by its module file, relative to the repository root. */
+export interface LambdaEdgeAssociation {
+  readonly kind: "lambda-edge";
+  readonly name: string;
+  readonly moduleFile: string;
+  readonly exportName?: string;
+  readonly includeBody?: boolean;
+}
+
+/**
+ * Functions on one behaviour. CloudFront Functions and Lambda@Edge cannot be combined on the viewer
+ * events, and origin events take Lambda@Edge only; the types say so.
+ */
+export interface FunctionAssociations {
+  readonly viewerRequest?: CloudFrontFunctionAssociation | LambdaEdgeAssociation;
+  readonly originRequest?: LambdaEdgeAssociation;
+  readonly originResponse?: LambdaEdgeAssociation;
+  readonly viewerResponse?: CloudFrontFunctionAssociation | LambdaEdgeAssociation;
+}
+
+export interface BehaviourDeclaration {
+  /** CloudFront path pattern (`*` and `?` wildcards, case-sensitive); `*` is the default behaviour. */
+  readonly pathPattern: string;
+  readonly originId: string;
+  readonly cachePolicy: CachePolicyDeclaration;
+  readonly originRequestPolicy?: OriginRequestPolicyDeclaration;
+  readonly allowedMethods: "GET_HEAD" | "GET_HEAD_OPTIONS" | "ALL";
+  readonly viewerProtocolPolicy: "redirect-to-https" | "https-only";
+  /** CloudFront compresses eligible responses itself (gzip/br) when the viewer accepts it. */
+  readonly compress: boolean;
+  readonly functions: FunctionAssociations;
+}
+
+/** A page CloudFront fetches through the behaviours when an origin answers with an error. */
+export interface CustomErrorResponseDeclaration {
+  readonly errorCode: number;
+  readonly responsePagePath: string;
+  readonly responseCode: number;
+  readonly errorCachingMinTtlSeconds: number;
+}
+
+export interface DistributionDeclaration {
+  readonly comment: string;
+  readonly origins: readonly OriginDeclaration[];
+  /** In CloudFront's evaluation order: the first matching pattern wins; the default (`*`) is last. */
+  readonly behaviours: readonly BehaviourDeclaration[];
+  readonly customErrorResponses: readonly CustomErrorResponseDeclaration[];
+}
+
+const ONE_YEAR = 31_536_000;
+const ONE_DAY = 86_400;
+
+/** Nothing cached, as the managed CachingDisabled policy. */
+export const cachingDisabled: CachePolicyDeclaration = {
+  name: "CachingDisabled",
+  minTtlSeconds: 0,
+  defaultTtlSeconds: 0,
+  maxTtlSeconds: 0,
+  queryStrings: { behavior: "none" },
+  headers: { behavior: "none" },
+  cookies: { behavior: "none" },
+  acceptEncoding: { gzip: false, brotli: false },
+};
+
+/** HTML and other unhashed site files: short at the edge so a deploy shows within minutes. */
+export const sitePages: CachePolicyDeclaration = {
+  name: "GoodGreets-SitePages",
+  minTtlSeconds: 0,
+  defaultTtlSeconds: 300,
+  maxTtlSeconds: ONE_DAY,
+  queryStrings: { behavior: "none" },
+  headers: { behavior: "none" },
+  cookies: { behavior: "none" },
+  acceptEncoding: { gzip: true, brotli: true },
+};
+
+/** Astro's content-hashed build output never changes under a name: cache it for a year. */
+export const hashedAssets: CachePolicyDeclaration = {
+  name: "GoodGreets-HashedAssets",
+  minTtlSeconds: ONE_YEAR,
+  defaultTtlSeconds: ONE_YEAR,
+  maxTtlSeconds: ONE_YEAR,
+  queryStrings: { behavior: "none" },
+  headers: { behavior: "none" },
+  cookies: { behavior: "none" },
+  acceptEncoding: { gzip: true, brotli: true },
+};
+
+/** Design images and their variants: long-lived, keyed by URI only. */
+export const images: CachePolicyDeclaration = {
+  name: "GoodGreets-Images",
+  minTtlSeconds: 0,
+  defaultTtlSeconds: ONE_DAY,
+  maxTtlSeconds: ONE_YEAR,
+  queryStrings: { behavior: "none" },
+  headers: { behavior: "none" },
+  cookies: { behavior: "none" },
+  acceptEncoding: { gzip: true, brotli: true },
+};
+
+/** The API needs the viewer's headers, query and cookies, but its Host must be the function URL's. */
+export const allViewerExceptHostHeader: OriginRequestPolicyDeclaration = {
+  name: "AllViewerExceptHostHeader",
+  queryStrings: { behavior: "all" },
+  headers: { behavior: "allViewerExceptHost" },
+  cookies: { behavior: "all" },
+};
+
+const urlNormalisation: CloudFrontFunctionAssociation = {
+  kind: "cloudfront-function",
+  name: "goodgreets-viewer-request-url",
+  sourceFile: "edge/functions/viewer-request-url.js",
+};
+
+const securityHeaders: CloudFrontFunctionAssociation = {
+  kind: "cloudfront-function",
+  name: "goodgreets-viewer-response-security-headers",
+  sourceFile: "edge/functions/viewer-response-security-headers.js",
+};
+
+export const distribution: DistributionDeclaration = {
+  comment: "GoodGreets: site, design images and API behind one domain",
+  origins: [
+    { id: "site", kind: "s3-bucket", bucket: "site", connectionTimeoutSeconds: 10, readTimeoutSeconds: 30 },
+    {
+      id: "images",
+      kind: "s3-bucket",
+      bucket: "images",
+      connectionTimeoutSeconds: 10,
+      readTimeoutSeconds: 30,
+    },
+    {
+      id: "api",
+      kind: "lambda-function-url",
+      function: "api",
+      connectionTimeoutSeconds: 10,
+      readTimeoutSeconds: 30,
+    },
+  ],
+  behaviours: [
+    {
+      pathPattern: "/api/*",
+      originId: "api",
+      cachePolicy: cachingDisabled,
+      originRequestPolicy: allViewerExceptHostHeader,
+      allowedMethods: "ALL",
+      viewerProtocolPolicy: "https-only",
+      compress: true,
+      functions: { viewerResponse: securityHeaders },
+    },
+    {
+      pathPattern: "/img/*",
+      originId: "images",
+      cachePolicy: images,
+      allowedMethods: "GET_HEAD",
+      viewerProtocolPolicy: "redirect-to-https",
+      compress: true,
+      functions: { viewerResponse: securityHeaders },
+    },
+    {
+      pathPattern: "/_astro/*",
+      originId: "site",
+      cachePolicy: hashedAssets,
+      allowedMethods: "GET_HEAD",
+      viewerProtocolPolicy: "redirect-to-https",
+      compress: true,
+      functions: { viewerResponse: securityHeaders },
+    },
+    {
+      pathPattern: "*",
+      originId: "site",
+      cachePolicy: sitePages,
+      allowedMethods: "GET_HEAD",
+      viewerProtocolPolicy: "redirect-to-https",
+      compress: true,
+      functions: { viewerRequest: urlNormalisation, viewerResponse: securityHeaders },
+    },
+  ],
+  customErrorResponses: [
+    { errorCode: 404, responsePagePath: "/404.html", responseCode: 404, errorCachingMinTtlSeconds: 10 },
+  ],
+};

@@ -1,0 +1,225 @@
+// CloudFront standard (legacy) access log: the 33 tab-separated W3C fields, written as CloudFront does
+// so that log tools built for CloudFront (Athena tables, GoAccess's CLOUDFRONT format…) read it as is.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
+import { appendFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+
+export const accessLogFields = [
+  "date",
+  "time",
+  "x-edge-location",
+  "sc-bytes",
+  "c-ip",
+  "cs-method",
+  "cs(Host)",
+  "cs-uri-stem",
+  "sc-status",
+  "cs(Referer)",
+  "cs(User-Agent)",
+  "cs-uri-query",
+  "cs(Cookie)",
+  "x-edge-result-type",
+  "x-edge-request-id",
+  "x-host-header",
+  "cs-protocol",
+  "cs-bytes",
+  "time-taken",
+  "x-forwarded-for",
+  "ssl-protocol",
+  "ssl-cipher",
+  "x-edge-response-result-type",
+  "cs-protocol-version",
+  "fle-status",
+  "fle-encrypted-fields",
+  "c-port",
+  "time-to-first-byte",
+  "x-edge-detailed-result-type",
+  "sc-content-type",
+  "sc-content-len",
+  "sc-range-start",
+  "sc-range-end",
+] as const;
+
+export const accessLogHeader = `#Version: 1.0\n#Fields: ${accessLogFields.join(" ")}\n`;
+
+/** How the edge classified a response (x-edge-result-type and x-edge-response-result-type). */
+export type EdgeResultType =
+  | "Hit"
+  | "RefreshHit"
+  | "Miss"
+  | "LimitExceeded"
+  | "CapacityExceeded"
+  | "Error"
+  | "Redirect"
+  | "FunctionGeneratedResponse"
+  | "LambdaGeneratedResponse";
+
+/** One viewer request as the edge saw it; turned into a log line by `formatAccessLogLine`. */
+export interface AccessLogEntry {
+  /** When the last byte was written. */
+  finishedAt: Date;
+  edgeLocation: string;
+  responseBytes: number;
+  clientIp: string;
+  method: string;
+  distributionDomainName: string;
+  uriStem: string;
+  status: number;
+  referer?: string | undefined;
+  userAgent?: string | undefined;
+  query: string;
+  resultType: EdgeResultType;
+  requestId: string;
+  hostHeader: string;
+  protocol: "http" | "https";
+  requestBytes: number;
+  timeTakenSeconds: number;
+  forwardedFor?: string | undefined;
+  responseResultType: EdgeResultType;
+  protocolVersion: string;
+  clientPort: number;
+  timeToFirstByteSeconds: number;
+  /** Equal to the result type unless it is Error, then the specific error (OriginConnectError…). */
+  detailedResultType: string;
+  contentType?: string | undefined;
+  contentLength?: number | undefined;
+  rangeStart?: number | undefined;
+  rangeEnd?: number | undefined;
+}
+
+// RFC 1738 escapes CloudFront applies: control characters and space, bytes ≥ 127, and this set.
+const escapedCharacters = new Set([
+  "<",
+  ">",
+  '"',
+  "#",
+  "%",
+  "{",
+  "}",
+  "|",
+  "\\",
+  "^",
+  "~",
+  "[",
+  "]",
+  "`",
+  "'",
+]);
+
+/** Encodes a field value the way CloudFront's log writer does; empty values become "-". */
+export function encodeLogValue(value: string | undefined): string {
+  if (value === undefined || value === "") return "-";
+  let encoded = "";
+  for (const byte of Buffer.from(value, "utf8")) {
+    const character = String.fromCharCode(byte);
+    encoded +=
+      byte <= 32 || byte >= 127 || escapedCharacters.has(character)
+        ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
+        : character;
+  }
+  return encoded;
+}
+
+const seconds = (value: number) => value.toFixed(3);
+const number = (value: number | undefined) => (value === undefined ? "-" : String(value));
+
+export function formatAccessLogLine(entry: AccessLogEntry): string {
+  const iso = entry.finishedAt.toISOString();
+  const fields = [
+    iso.slice(0, 10),
+    iso.slice(11, 19),
+    entry.edgeLocation,
+    String(entry.responseBytes),
+    entry.clientIp,
+    entry.method,
+    entry.distributionDomainName,
+    encodeLogValue(entry.uriStem),
+    String(entry.status).padStart(3, "0"),
+    encodeLogValue(entry.referer),
+    encodeLogValue(entry.userAgent),
+    encodeLogValue(entry.query),
+    // Cookie logging is off, as it is by default on a distribution: cookies can carry secrets.
+    "-",
+    entry.resultType,
+    entry.requestId,
+    encodeLogValue(entry.hostHeader),
+    entry.protocol,
+    String(entry.requestBytes),
+    seconds(entry.timeTakenSeconds),
+    encodeLogValue(entry.forwardedFor),
+    "-",
+    "-",
+    entry.responseResultType,
+    entry.protocolVersion,
+    "-",
+    "-",
+    String(entry.clientPort),
+    seconds(entry.timeToFirstByteSeconds),
+    entry.detailedResultType,
+    encodeLogValue(entry.contentType),
+    number(entry.contentLength),
+    number(entry.rangeStart),
+    number(entry.rangeEnd),
+  ];
+  return `${fields.join("\t")}\n`;
+}
+
+/** Parses a log file back into records keyed by field name: what log readers do, used by tests and reports. */
+export function parseAccessLog(text: string): Record<(typeof accessLogFields)[number], string>[] {
+  const lines = text.split("\n");
+  const fieldsLine = lines.find((line) => line.startsWith("#Fields: "));
+  if (!fieldsLine) throw new Error("not a CloudFront access log: no #Fields header");
+  const names = fieldsLine.slice("#Fields: ".length).split(" ");
+  return lines
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const values = line.split("\t");
+      return Object.fromEntries(names.map((name, index) => [name, values[index] ?? ""])) as Record<
+        (typeof accessLogFields)[number],
+        string
+      >;
+    });
+}
+
+/**
+ * Appends lines to hourly files named as CloudFront names them (<distribution-id>.YYYY-MM-DD-HH.<unique>),
+ * each file starting with the two header lines. Plain text rather than gzip so `tail -f` works locally.
+ */
+export class AccessLogWriter {
+  readonly directory: string;
+  readonly #distributionId: string;
+  readonly #uniqueId = Math.random().toString(36).slice(2, 10);
+  #pending: Promise<void> = Promise.resolve();
+  readonly #started = new Set<string>();
+
+  constructor(directory: string, distributionId: string) {
+    this.directory = directory;
+    this.#distributionId = distributionId;
+  }
+
+  fileFor(at: Date): string {
+    const hour = at.toISOString().slice(0, 13).replace("T", "-");
+    return join(this.directory, `${this.#distributionId}.${hour}.${this.#uniqueId}`);
+  }
+
+  /** Lines are written in order; a disk error is reported once on stderr and never fails a request. */
+  write(entry: AccessLogEntry): void {
+    const file = this.fileFor(entry.finishedAt);
+    const line = formatAccessLogLine(entry);
+    this.#pending = this.#pending
+      .then(async () => {
+        if (!this.#started.has(file)) {
+          await mkdir(this.directory, { recursive: true });
+          await appendFile(file, accessLogHeader);
+          this.#started.add(file);
+        }
+        await appendFile(file, line);
+      })
+      .catch((error: unknown) => console.error(`edge: could not write the access log ${file}:`, error));
+  }
+
+  /** Resolves when every line written so far is on disk. */
+  flush(): Promise<void> {
+    return this.#pending;
+  }
+}

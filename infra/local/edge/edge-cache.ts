@@ -1,0 +1,103 @@
+// The local edge's object cache: entries with their edge TTL, least-recently-used eviction by bytes, and
+// request collapsing so concurrent misses for one cache key make a single trip to the origin.
+
+export interface CachedObject {
+  status: number;
+  statusText: string;
+  /** Response headers as CloudFront stores them (hop-by-hop headers already dropped). */
+  headers: [string, string][];
+  body: Buffer;
+  /** Edge clock (ms) when stored or last revalidated. */
+  storedAtMs: number;
+  ttlSeconds: number;
+}
+
+export function isFresh(object: CachedObject, nowMs: number): boolean {
+  return nowMs < object.storedAtMs + object.ttlSeconds * 1000;
+}
+
+/** Whole seconds since the object was stored or revalidated, as CloudFront reports in `Age`. */
+export function ageSeconds(object: CachedObject, nowMs: number): number {
+  return Math.max(0, Math.floor((nowMs - object.storedAtMs) / 1000));
+}
+
+export function headerValue(
+  headers: readonly (readonly [string, string])[],
+  name: string,
+): string | undefined {
+  const lower = name.toLowerCase();
+  return headers.find(([header]) => header.toLowerCase() === lower)?.[1];
+}
+
+const objectSize = (object: CachedObject) =>
+  object.body.length + object.headers.reduce((sum, [name, value]) => sum + name.length + value.length, 0);
+
+export class EdgeCache {
+  readonly #objects = new Map<string, CachedObject>();
+  readonly #inFlight = new Map<string, Promise<unknown>>();
+  readonly #capacityBytes: number;
+  #bytes = 0;
+
+  constructor(capacityBytes = 256 * 1024 * 1024) {
+    this.#capacityBytes = capacityBytes;
+  }
+
+  get size(): number {
+    return this.#objects.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Returns the object, fresh or stale (stale objects are kept for conditional revalidation). */
+  get(key: string): CachedObject | undefined {
+    const object = this.#objects.get(key);
+    if (object) {
+      // Re-insert to mark it most recently used.
+      this.#objects.delete(key);
+      this.#objects.set(key, object);
+    }
+    return object;
+  }
+
+  set(key: string, object: CachedObject): void {
+    this.delete(key);
+    const size = objectSize(object);
+    if (size > this.#capacityBytes) return;
+    this.#objects.set(key, object);
+    this.#bytes += size;
+    for (const [oldestKey] of this.#objects) {
+      if (this.#bytes <= this.#capacityBytes) break;
+      this.delete(oldestKey);
+    }
+  }
+
+  delete(key: string): void {
+    const object = this.#objects.get(key);
+    if (!object) return;
+    this.#objects.delete(key);
+    this.#bytes -= objectSize(object);
+  }
+
+  clear(): void {
+    this.#objects.clear();
+    this.#bytes = 0;
+  }
+
+  /**
+   * Runs `work` for the key unless a run for the same key is already under way, in which case the caller
+   * waits for that run instead. Returns whether this caller led (went to the origin) or followed.
+   */
+  async collapse<T>(key: string, work: () => Promise<T>): Promise<{ value: T; led: boolean }> {
+    const running = this.#inFlight.get(key) as Promise<T> | undefined;
+    if (running) return { value: await running, led: false };
+    const promise = work();
+    this.#inFlight.set(key, promise);
+    try {
+      return { value: await promise, led: true };
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+}
