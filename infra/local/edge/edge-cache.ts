@@ -10,6 +10,8 @@ export interface CachedObject {
   /** Edge clock (ms) when stored or last revalidated. */
   storedAtMs: number;
   ttlSeconds: number;
+  /** The origin's own validators, used for revalidation even when the stored copy was compressed. */
+  originValidators: { etag?: string | undefined; lastModified?: string | undefined };
 }
 
 export function isFresh(object: CachedObject, nowMs: number): boolean {

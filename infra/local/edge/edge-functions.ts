@@ -1,0 +1,313 @@
+// Loads a behaviour's function associations and runs them with HTTP-shaped inputs and outputs, so the
+// edge pipeline is the same whether a CloudFront Function or a Lambda@Edge handler is attached.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type {
+  CloudFrontFunctionAssociation,
+  DistributionDeclaration,
+  LambdaEdgeAssociation,
+} from "../../../edge/distribution.ts";
+import {
+  type CloudFrontFunction,
+  compileCloudFrontFunction,
+  httpRequestFromFunction,
+  httpResponseFromFunction,
+  viewerRequestEvent,
+  viewerResponseEvent,
+} from "./cloudfront-function-runtime.ts";
+import {
+  httpRequestFromLambda,
+  httpResponseFromLambda,
+  type LambdaEdgeEventType,
+  type LambdaEdgeFunction,
+  lambdaEdgeRequest,
+  lambdaEdgeResponse,
+  startLambdaEdgeFunction,
+} from "./lambda-edge-runtime.ts";
+
+export interface HttpRequestParts {
+  method: string;
+  uri: string;
+  rawQuery: string;
+  headers: [string, string][];
+}
+
+export interface HttpResponseParts {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body?: Buffer | undefined;
+}
+
+export interface EdgeContext {
+  distributionDomainName: string;
+  distributionId: string;
+  requestId: string;
+  viewerIp: string;
+}
+
+/** Where an origin event says the request is going, in Lambda@Edge's `origin` shape. */
+export type LambdaEdgeOrigin = Parameters<typeof lambdaEdgeRequest>[0]["origin"];
+
+export type FunctionFailure = {
+  type: "error";
+  status: 502 | 503;
+  detailedResultType: string;
+  reason: string;
+};
+
+export type RequestStageResult =
+  | { type: "request"; request: HttpRequestParts }
+  | {
+      type: "response";
+      response: HttpResponseParts;
+      resultType: "FunctionGeneratedResponse" | "LambdaGeneratedResponse";
+    }
+  | FunctionFailure;
+
+export type ResponseStageResult = { type: "response"; response: HttpResponseParts } | FunctionFailure;
+
+type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
+
+function failure(kind: Association["kind"], status: 502 | 503, reason: string): FunctionFailure {
+  const prefix = kind === "cloudfront-function" ? "Function" : "Lambda";
+  const detail =
+    status === 502
+      ? "ValidationError"
+      : /timed out|timeout/i.test(reason)
+        ? "LimitExceeded"
+        : "ExecutionError";
+  return { type: "error", status, detailedResultType: `${prefix}${detail}`, reason };
+}
+
+/** Every function of a distribution, compiled or started once and shared by the behaviours naming it. */
+export class EdgeFunctions {
+  readonly #cloudFrontFunctions = new Map<string, CloudFrontFunction>();
+  readonly #lambdas = new Map<string, LambdaEdgeFunction>();
+  readonly #log: (message: string) => void;
+
+  constructor(distribution: DistributionDeclaration, repositoryRoot: string, log: (message: string) => void) {
+    this.#log = log;
+    const events: [keyof typeof eventTypes, Association | undefined][] = distribution.behaviours.flatMap(
+      (behaviour) =>
+        (Object.keys(eventTypes) as (keyof typeof eventTypes)[]).map(
+          (event) =>
+            [event, behaviour.functions[event]] as [keyof typeof eventTypes, Association | undefined],
+        ),
+    );
+    for (const [event, association] of events) {
+      if (!association) continue;
+      if (association.kind === "cloudfront-function") {
+        if (this.#cloudFrontFunctions.has(association.name)) continue;
+        const code = readFileSync(resolve(repositoryRoot, association.sourceFile), "utf8");
+        this.#cloudFrontFunctions.set(
+          association.name,
+          compileCloudFrontFunction({ name: association.name, code }),
+        );
+      } else {
+        const key = `${association.name}:${eventTypes[event]}`;
+        if (this.#lambdas.has(key)) continue;
+        this.#lambdas.set(
+          key,
+          startLambdaEdgeFunction({
+            name: association.name,
+            modulePath: resolve(repositoryRoot, association.moduleFile),
+            eventType: eventTypes[event],
+            ...(association.exportName ? { exportName: association.exportName } : {}),
+          }),
+        );
+      }
+    }
+  }
+
+  #lambda(association: LambdaEdgeAssociation, eventType: LambdaEdgeEventType): LambdaEdgeFunction {
+    const lambda = this.#lambdas.get(`${association.name}:${eventType}`);
+    if (!lambda) throw new Error(`Lambda@Edge ${association.name} was not started for ${eventType}`);
+    return lambda;
+  }
+
+  #config(context: EdgeContext, eventType: LambdaEdgeEventType) {
+    return {
+      distributionDomainName: context.distributionDomainName,
+      distributionId: context.distributionId,
+      eventType,
+      requestId: context.requestId,
+    };
+  }
+
+  #report(association: Association, event: string, result: FunctionFailure): FunctionFailure {
+    this.#log(`${association.name} (${event}) failed → ${result.status}: ${result.reason}`);
+    return result;
+  }
+
+  async viewerRequest(
+    association: Association,
+    request: HttpRequestParts,
+    context: EdgeContext,
+  ): Promise<RequestStageResult> {
+    if (association.kind === "cloudfront-function") {
+      const compiled = this.#cloudFrontFunctions.get(association.name);
+      if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
+      const outcome = await compiled.run(viewerRequestEvent(this.#functionInput(request, context)));
+      for (const line of outcome.logs) this.#log(`${association.name}: ${line}`);
+      if (outcome.type === "error")
+        return this.#report(
+          association,
+          "viewer-request",
+          failure(association.kind, outcome.status, outcome.reason),
+        );
+      if (outcome.type === "response")
+        return {
+          type: "response",
+          response: httpResponseFromFunction(outcome.response),
+          resultType: "FunctionGeneratedResponse",
+        };
+      return {
+        type: "request",
+        request: { method: request.method, ...httpRequestFromFunction(outcome.request) },
+      };
+    }
+    return this.#lambdaRequest(association, "viewer-request", request, context, undefined);
+  }
+
+  async originRequest(
+    association: LambdaEdgeAssociation,
+    request: HttpRequestParts,
+    context: EdgeContext,
+    origin: LambdaEdgeOrigin,
+  ): Promise<RequestStageResult> {
+    return this.#lambdaRequest(association, "origin-request", request, context, origin);
+  }
+
+  async #lambdaRequest(
+    association: LambdaEdgeAssociation,
+    eventType: "viewer-request" | "origin-request",
+    request: HttpRequestParts,
+    context: EdgeContext,
+    origin: LambdaEdgeOrigin,
+  ): Promise<RequestStageResult> {
+    const outcome = await this.#lambda(association, eventType).invoke({
+      config: this.#config(context, eventType),
+      request: lambdaEdgeRequest({
+        method: request.method,
+        uri: request.uri,
+        rawQuery: request.rawQuery,
+        headers: request.headers,
+        clientIp: context.viewerIp,
+        ...(origin ? { origin } : {}),
+      }),
+    });
+    if (outcome.type === "error")
+      return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
+    if (outcome.type === "response")
+      return {
+        type: "response",
+        response: httpResponseFromLambda(outcome.response),
+        resultType: "LambdaGeneratedResponse",
+      };
+    return {
+      type: "request",
+      request: { method: request.method, ...httpRequestFromLambda(outcome.request) },
+    };
+  }
+
+  async originResponse(
+    association: LambdaEdgeAssociation,
+    request: HttpRequestParts,
+    response: HttpResponseParts,
+    context: EdgeContext,
+    origin: LambdaEdgeOrigin,
+  ): Promise<ResponseStageResult> {
+    return this.#lambdaResponse(association, "origin-response", request, response, context, origin);
+  }
+
+  async viewerResponse(
+    association: Association,
+    request: HttpRequestParts,
+    response: HttpResponseParts,
+    context: EdgeContext,
+  ): Promise<ResponseStageResult> {
+    if (association.kind === "cloudfront-function") {
+      const compiled = this.#cloudFrontFunctions.get(association.name);
+      if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
+      const outcome = await compiled.run(
+        viewerResponseEvent(viewerRequestEvent(this.#functionInput(request, context)), response),
+      );
+      for (const line of outcome.logs) this.#log(`${association.name}: ${line}`);
+      if (outcome.type === "error")
+        return this.#report(
+          association,
+          "viewer-response",
+          failure(association.kind, outcome.status, outcome.reason),
+        );
+      if (outcome.type === "request")
+        return this.#report(
+          association,
+          "viewer-response",
+          failure(association.kind, 502, "viewer-response returned a request"),
+        );
+      const modified = httpResponseFromFunction(outcome.response);
+      return { type: "response", response: { ...modified, body: modified.body ?? response.body } };
+    }
+    return this.#lambdaResponse(association, "viewer-response", request, response, context, undefined);
+  }
+
+  async #lambdaResponse(
+    association: LambdaEdgeAssociation,
+    eventType: "origin-response" | "viewer-response",
+    request: HttpRequestParts,
+    response: HttpResponseParts,
+    context: EdgeContext,
+    origin: LambdaEdgeOrigin,
+  ): Promise<ResponseStageResult> {
+    const outcome = await this.#lambda(association, eventType).invoke({
+      config: this.#config(context, eventType),
+      request: lambdaEdgeRequest({
+        method: request.method,
+        uri: request.uri,
+        rawQuery: request.rawQuery,
+        headers: request.headers,
+        clientIp: context.viewerIp,
+        ...(origin ? { origin } : {}),
+      }),
+      response: lambdaEdgeResponse(response),
+    });
+    if (outcome.type === "error")
+      return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
+    if (outcome.type === "request")
+      return this.#report(
+        association,
+        eventType,
+        failure(association.kind, 502, `${eventType} returned a request`),
+      );
+    const modified = httpResponseFromLambda(outcome.response);
+    // Response triggers never see the body; leaving it out keeps the origin's.
+    return { type: "response", response: { ...modified, body: modified.body ?? response.body } };
+  }
+
+  #functionInput(request: HttpRequestParts, context: EdgeContext) {
+    return {
+      method: request.method,
+      uri: request.uri,
+      rawQuery: request.rawQuery,
+      headers: request.headers,
+      viewerIp: context.viewerIp,
+      context: {
+        distributionDomainName: context.distributionDomainName,
+        distributionId: context.distributionId,
+        requestId: context.requestId,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#lambdas.values()].map((lambda) => lambda.close()));
+  }
+}
+
+const eventTypes = {
+  viewerRequest: "viewer-request",
+  originRequest: "origin-request",
+  originResponse: "origin-response",
+  viewerResponse: "viewer-response",
+} as const satisfies Record<string, LambdaEdgeEventType>;

@@ -1,0 +1,156 @@
+// The whole app on one machine: S3 and Data API stand-ins, migrations, the published site and art, the
+// API behind a function URL stand-in, and the local edge in front, wired from the one edge declaration.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { distribution } from "../../edge/distribution.ts";
+import { createDatabase } from "../../origin/db/data-api.ts";
+import { migrate } from "../../origin/db/migrate.ts";
+import { localBuckets, localCredentials, localDatabase, localRegion } from "./config.ts";
+import { startDataApiStandIn } from "./data-api/server.ts";
+import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
+import { startFunctionUrlStandIn } from "./function-url/server.ts";
+import { startS3StandIn } from "./s3/server.ts";
+import type { RunningService } from "./service.ts";
+import { publishFolder } from "./site-publisher.ts";
+
+export interface LocalStackOptions {
+  /** Everything kept across restarts: object store, database, access logs. */
+  dataDir: string;
+  /** The built Astro site (astro build's outDir). */
+  siteFolder: string;
+  /** The catalog art, published to the images bucket under catalog/. */
+  artFolder: string;
+  repositoryRoot: string;
+  ports: { edge: number; s3: number; dataApi: number; functionUrl: number };
+  host?: string;
+  /** Progress lines for the operator. */
+  progress?: (message: string) => void;
+  /** The edge clock, for tests. */
+  now?: () => number;
+}
+
+export interface LocalStack {
+  readonly edge: LocalEdge;
+  readonly s3: RunningService;
+  readonly dataApi: RunningService;
+  readonly functionUrl: RunningService;
+  readonly accessLogDirectory: string;
+  close(): Promise<void>;
+}
+
+async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const progress = options.progress ?? (() => {});
+  const host = options.host ?? "127.0.0.1";
+  const started: RunningService[] = [];
+  const closeAll = async () => {
+    for (const service of started.toReversed()) await service.close();
+  };
+  try {
+    await mkdir(options.dataDir, { recursive: true });
+
+    progress("starting the S3 stand-in");
+    const s3Service = await startS3StandIn({
+      dataDir: join(options.dataDir, "s3"),
+      port: options.ports.s3,
+      host,
+    });
+    started.push(s3Service);
+    const s3 = new S3Client({
+      endpoint: s3Service.url,
+      forcePathStyle: true,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+
+    progress("starting the Data API stand-in (embedded PostgreSQL)");
+    const dataApi = await startDataApiStandIn({
+      dataDir: join(options.dataDir, "postgres"),
+      port: options.ports.dataApi,
+      host,
+    });
+    started.push(dataApi);
+    const database = createDatabase({
+      ...localDatabase,
+      client: new RDSDataClient({
+        endpoint: dataApi.url,
+        region: localRegion,
+        credentials: localCredentials,
+      }),
+    });
+    const applied = await migrate(database);
+    progress(
+      applied.length > 0 ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date",
+    );
+
+    progress("publishing the site and the catalog art");
+    await ensureBucket(s3, localBuckets.site);
+    await ensureBucket(s3, localBuckets.images);
+    const site = await publishFolder(s3, localBuckets.site, options.siteFolder);
+    const art = await publishFolder(s3, localBuckets.images, options.artFolder, "catalog/");
+    progress(
+      `site: ${site.uploaded} uploaded, ${site.unchanged} unchanged, ${site.deleted} removed; ` +
+        `art: ${art.uploaded} uploaded, ${art.unchanged} unchanged, ${art.deleted} removed`,
+    );
+    s3.destroy();
+
+    progress("starting the API behind its function URL stand-in");
+    // The Lambda reads its configuration from the environment at init, as it does in AWS.
+    Object.assign(process.env, {
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
+      DATABASE_RESOURCE_ARN: localDatabase.resourceArn,
+      DATABASE_SECRET_ARN: localDatabase.secretArn,
+      DATABASE_NAME: localDatabase.database,
+    });
+    const { handler } = await import("../../origin/api/lambda-handler.ts");
+    const functionUrl = await startFunctionUrlStandIn({ handler, port: options.ports.functionUrl, host });
+    started.push(functionUrl);
+
+    progress("starting the local edge");
+    const accessLogDirectory = join(options.dataDir, "edge-logs");
+    const s3Signing = { service: "s3", region: localRegion, credentials: localCredentials } as const;
+    const timeouts = (id: string) => {
+      const origin = distribution.origins.find((candidate) => candidate.id === id);
+      if (!origin) throw new Error(`origin ${id} is not declared`);
+      return {
+        connectionTimeoutSeconds: origin.connectionTimeoutSeconds,
+        readTimeoutSeconds: origin.readTimeoutSeconds,
+      };
+    };
+    const edge = await startLocalEdge({
+      distribution,
+      origins: {
+        site: { url: `${s3Service.url}/${localBuckets.site}`, signing: s3Signing, ...timeouts("site") },
+        images: { url: `${s3Service.url}/${localBuckets.images}`, signing: s3Signing, ...timeouts("images") },
+        api: {
+          url: functionUrl.url,
+          signing: { service: "lambda", region: localRegion, credentials: localCredentials },
+          ...timeouts("api"),
+        },
+      },
+      repositoryRoot: options.repositoryRoot,
+      port: options.ports.edge,
+      host,
+      accessLogDirectory,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    started.push(edge);
+
+    return { edge, s3: s3Service, dataApi, functionUrl, accessLogDirectory, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
