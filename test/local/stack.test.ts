@@ -1,0 +1,104 @@
+// The acceptance path: the whole local stack on ephemeral ports, the catalog through the local edge,
+// a cache hit in the headers and in the access log, the API's health, and data kept across a restart.
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
+import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+
+const repositoryRoot = process.cwd();
+let dataDir: string;
+let stack: LocalStack | undefined;
+
+const start = (progress?: (line: string) => void) =>
+  startLocalStack({
+    dataDir,
+    siteFolder: inject("siteFolder"),
+    artFolder: join(repositoryRoot, "site/catalog/art"),
+    repositoryRoot,
+    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+    ...(progress ? { progress } : {}),
+  });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-stack-"));
+  stack = await start();
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the local stack", () => {
+  it("serves the catalog through the edge, then from its cache", async () => {
+    const first = await fetch(`${stack?.edge.url}/`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(first.headers.get("x-cache")).toBe("Miss from cloudfront");
+    expect(first.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    const html = await first.text();
+    expect(html).toContain('src="/img/catalog/');
+
+    const second = await fetch(`${stack?.edge.url}/`);
+    expect(second.headers.get("x-cache")).toBe("Hit from cloudfront");
+    expect(second.headers.get("age")).toMatch(/^\d+$/);
+    expect(await second.text()).toBe(html);
+
+    await stack?.edge.accessLog?.flush();
+    const directory = stack?.accessLogDirectory ?? "";
+    const text = (
+      await Promise.all((await readdir(directory)).map((file) => readFile(join(directory, file), "utf8")))
+    ).join("");
+    const home = parseAccessLog(text).filter((record) => record["cs-uri-stem"] === "/");
+    expect(home.map((record) => record["x-edge-result-type"])).toEqual(["Miss", "Hit"]);
+  });
+
+  it("serves category pages, catalog art and a 301 for a path without its slash", async () => {
+    const html = await (await fetch(`${stack?.edge.url}/`)).text();
+    const art = /src="(\/img\/catalog\/[^"]+\.svg)"/.exec(html)?.[1];
+    const image = await fetch(`${stack?.edge.url}${art}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/svg+xml");
+
+    const category = /href="(\/designs\/[^"/]+\/)"/.exec(html)?.[1] ?? "";
+    expect((await fetch(`${stack?.edge.url}${category}`)).status).toBe(200);
+    const redirect = await fetch(`${stack?.edge.url}${category.slice(0, -1)}`, { redirect: "manual" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("location")).toContain(category);
+  });
+
+  it("answers the API's health through the edge without caching it", async () => {
+    const response = await fetch(`${stack?.edge.url}/api/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      status: string;
+      database: { reachable: boolean; engine: string };
+    };
+    expect(body.status).toBe("ok");
+    expect(body.database.reachable).toBe(true);
+    expect(body.database.engine).toContain("PostgreSQL");
+    expect(response.headers.get("x-cache")).toBe("Miss from cloudfront");
+    expect((await fetch(`${stack?.edge.url}/api/health`)).headers.get("x-cache")).toBe(
+      "Miss from cloudfront",
+    );
+  });
+
+  it("answers unknown API routes with the JSON error format", async () => {
+    const response = await fetch(`${stack?.edge.url}/api/no-such-route`);
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBeTypeOf("string");
+    expect(body.error.message).toBeTypeOf("string");
+  });
+
+  it("keeps its data across a restart", async () => {
+    await stack?.close();
+    const lines: string[] = [];
+    stack = await start((line) => lines.push(line));
+    expect(lines).toContain("database schema is up to date");
+    expect(lines.some((line) => /site: 0 uploaded, \d+ unchanged, 0 removed/.test(line))).toBe(true);
+    expect((await fetch(`${stack.edge.url}/`)).status).toBe(200);
+  }, 120_000);
+});
