@@ -1,31 +1,18 @@
 // Builds the static site once and checks what ships: every design listed, category pages, no JavaScript.
-import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { categories, categoryPath, designs, designsInCategory } from "../../site/catalog/designs.ts";
 
-const root = process.cwd();
 let outDir: string;
 let files: string[] = [];
 
+// The site is built once per run by test/global-setup.ts.
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), "goodgreets-site-"));
-  // A separate process keeps Astro's own Vite away from the one running these tests.
-  await promisify(execFile)(
-    process.execPath,
-    [join(root, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", outDir],
-    { cwd: root, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 110_000 },
-  );
+  outDir = inject("siteFolder");
   files = (await readdir(outDir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name).slice(outDir.length + 1));
-}, 120_000);
-
-afterAll(async () => {
-  if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
 const page = (path: string) => readFile(join(outDir, path), "utf8");
