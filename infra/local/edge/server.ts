@@ -565,10 +565,7 @@ export class LocalEdgeServer {
         ([name]) => !/^(content-length|x-cache|via|x-amz-cf-pop|x-amz-cf-id|age)$/i.test(name),
       ),
       ...(reply.age !== undefined ? [["Age", String(reply.age)] as [string, string]] : []),
-      [
-        "X-Cache",
-        `${reply.resultType === "FunctionGeneratedResponse" || reply.resultType === "LambdaGeneratedResponse" ? reply.resultType : reply.resultType === "Hit" || reply.resultType === "RefreshHit" || reply.resultType === "Miss" ? reply.resultType : "Error"} from cloudfront`,
-      ],
+      ["X-Cache", `${xCacheResult(reply.resultType)} from cloudfront`],
       ["Via", this.#via],
       ["X-Amz-Cf-Pop", this.#edgeLocation],
       ["X-Amz-Cf-Id", requestId],
@@ -627,6 +624,18 @@ export class LocalEdgeServer {
       rangeEnd: contentRange ? Number(contentRange[2]) : undefined,
     });
   }
+}
+
+/** The X-Cache header names the cache outcome; every other outcome CloudFront reports as Error. */
+function xCacheResult(resultType: EdgeResultType): string {
+  const named: EdgeResultType[] = [
+    "Hit",
+    "RefreshHit",
+    "Miss",
+    "FunctionGeneratedResponse",
+    "LambdaGeneratedResponse",
+  ];
+  return named.includes(resultType) ? resultType : "Error";
 }
 
 /** CloudFront answers a viewer's matching conditional GET with 304 itself. */
