@@ -23,10 +23,16 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { getSigningKey, SignatureV4 } from "@smithy/signature-v4";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chunkSignature } from "../../infra/local/aws-signature.ts";
 import { localCredentials, localRegion } from "../../infra/local/config.ts";
+import { sendToOrigin } from "../../infra/local/edge/origin-client.ts";
+import { compareKeys } from "../../infra/local/s3/listing.ts";
+import { evaluatePreconditions, resolveRange } from "../../infra/local/s3/preconditions.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
+import { escapeXml, parseDeleteRequest } from "../../infra/local/s3/xml.ts";
 import type { RunningService } from "../../infra/local/service.ts";
 
 const bucket = "goodgreets-test-images";
@@ -466,6 +472,20 @@ describe("signatures", () => {
     expect(head).toMatchObject({ ContentType: "image/png", ContentLength: photo.length });
   });
 
+  it("holds a presigned PUT to the content length it was signed for", async () => {
+    const url = await getSignedUrl(
+      s3,
+      new PutObjectCommand({ Bucket: bucket, Key: "uploads/limited.png", ContentLength: 10 }),
+      { expiresIn: 300 },
+    );
+    expect(new URL(url).searchParams.get("X-Amz-SignedHeaders")).toBe("content-length;host");
+    const tooLarge = await fetch(url, { method: "PUT", body: Buffer.alloc(11) });
+    expect(tooLarge.status).toBe(403);
+    expect(errorCodeOf(await tooLarge.text())).toBe("SignatureDoesNotMatch");
+    const fitting = await fetch(url, { method: "PUT", body: Buffer.alloc(10) });
+    expect(fitting.status).toBe(200);
+  });
+
   it("refuses a presigned PUT whose signature was tampered with, storing nothing", async () => {
     const url = new URL(
       await getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: "uploads/tampered.png" }), {
@@ -515,6 +535,172 @@ describe("signatures", () => {
     expect(await s3Failure(mismatched)).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
     stranger.destroy();
     wrongSecret.destroy();
+  });
+});
+
+describe("signed aws-chunked uploads", () => {
+  const signer = new SignatureV4({
+    service: "s3",
+    region: localRegion,
+    credentials: localCredentials,
+    sha256: Sha256,
+    uriEscapePath: false,
+  });
+
+  /** A STREAMING-AWS4-HMAC-SHA256-PAYLOAD request, framed and chained as the S3 docs describe. */
+  async function chunkedUpload(key: string, chunks: Buffer[], tamper?: (body: Buffer) => void) {
+    const url = new URL(`${service.url}/${bucket}/${key}`);
+    const decodedLength = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    const signed = await signer.sign({
+      method: "PUT",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: {
+        host: url.host,
+        "content-encoding": "aws-chunked",
+        "content-type": "text/plain",
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "x-amz-decoded-content-length": String(decodedLength),
+      },
+    });
+    const headers = signed.headers as Record<string, string>;
+    const longDate = headers["x-amz-date"] ?? "";
+    const seedSignature = /Signature=(\w+)/.exec(headers.authorization ?? "")?.[1] ?? "";
+    const signing = {
+      signingKey: await getSigningKey(Sha256, localCredentials, longDate.slice(0, 8), localRegion, "s3"),
+      longDate,
+      scope: `${longDate.slice(0, 8)}/${localRegion}/s3/aws4_request`,
+      seedSignature,
+    };
+    const framed: Buffer[] = [];
+    let previous = seedSignature;
+    for (const chunk of [...chunks, Buffer.alloc(0)]) {
+      previous = chunkSignature(signing, previous, createHash("sha256").update(chunk).digest("hex"));
+      framed.push(
+        Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`),
+        chunk,
+        Buffer.from("\r\n"),
+      );
+    }
+    const body = Buffer.concat(framed);
+    tamper?.(body);
+    return fetch(url, { method: "PUT", headers, body });
+  }
+
+  it("stores the decoded bytes when every chunk signature holds", async () => {
+    const chunks = [Buffer.alloc(70_000, "x"), Buffer.from("the end")];
+    const response = await chunkedUpload("chunked/card.txt", chunks);
+    expect(response.status).toBe(200);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "chunked/card.txt" }));
+    expect(Buffer.from((await got.Body?.transformToByteArray()) ?? []).equals(Buffer.concat(chunks))).toBe(
+      true,
+    );
+    expect(got.ContentType).toBe("text/plain");
+    expect(got.ContentEncoding).toBeUndefined();
+  });
+
+  it("answers a large upload whose first chunk was altered, without waiting on the unread rest", async () => {
+    const chunks = Array.from({ length: 128 }, () => Buffer.alloc(64 * 1024, "w"));
+    const response = await chunkedUpload("chunked/large-altered.bin", chunks, (body) => {
+      body[200] = "v".charCodeAt(0);
+    });
+    expect(response.status).toBe(403);
+    expect(errorCodeOf(await response.text())).toBe("SignatureDoesNotMatch");
+  });
+
+  it("refuses the upload and keeps nothing when one chunk was altered in transit", async () => {
+    const response = await chunkedUpload("chunked/altered.txt", [Buffer.alloc(1000, "y")], (body) => {
+      body[500] = "z".charCodeAt(0);
+    });
+    expect(response.status).toBe(403);
+    expect(errorCodeOf(await response.text())).toBe("SignatureDoesNotMatch");
+    const missing = s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "chunked/altered.txt" }));
+    expect((await s3Failure(missing)).status).toBe(404);
+  });
+});
+
+describe("the local edge's origin requests", () => {
+  it("are accepted as Origin Access Control would sign them", async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "site/index.html",
+        Body: "<h1>cards</h1>",
+        ContentType: "text/html",
+      }),
+    );
+    const result = await sendToOrigin(
+      {
+        url: `${service.url}/${bucket}`,
+        signing: { service: "s3", region: localRegion, credentials: localCredentials },
+        connectionTimeoutSeconds: 5,
+        readTimeoutSeconds: 5,
+      },
+      { method: "GET", uri: "/site/index.html", rawQuery: "", headers: [["accept", "text/html"]] },
+    );
+    expect(result).toMatchObject({ type: "response", status: 200 });
+    if (result.type === "response") expect(result.body.toString()).toBe("<h1>cards</h1>");
+  });
+});
+
+describe("pure rules", () => {
+  it("orders keys by UTF-8 bytes, as S3 lists them", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }), fc.string({ unit: "grapheme" }), (a, b) => {
+        expect(Math.sign(compareKeys(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      }),
+    );
+    expect(compareKeys("\u{1F382}", "\uFFFD")).toBeGreaterThan(0);
+  });
+
+  it("resolves byte ranges like S3: clamps the end, ignores what it cannot parse, 416 past the end", () => {
+    expect(resolveRange("bytes=0-0", 10)).toEqual({ kind: "partial", start: 0, end: 0 });
+    expect(resolveRange("bytes=5-100", 10)).toEqual({ kind: "partial", start: 5, end: 9 });
+    expect(resolveRange("bytes=-100", 10)).toEqual({ kind: "partial", start: 0, end: 9 });
+    expect(resolveRange("bytes=10-", 10)).toEqual({ kind: "unsatisfiable" });
+    expect(resolveRange("bytes=0-1,4-5", 10)).toEqual({ kind: "whole" });
+    expect(resolveRange("items=0-1", 10)).toEqual({ kind: "whole" });
+  });
+
+  it("lets If-Match and If-None-Match win over the date conditions", () => {
+    const object = { etag: '"abc"', lastModified: Date.UTC(2026, 0, 1, 12, 0, 0, 700) };
+    const before = new Date(Date.UTC(2025, 0, 1)).toUTCString();
+    const sameSecond = new Date(Date.UTC(2026, 0, 1, 12, 0, 0)).toUTCString();
+    const none = {
+      ifMatch: undefined,
+      ifNoneMatch: undefined,
+      ifModifiedSince: undefined,
+      ifUnmodifiedSince: undefined,
+    };
+    expect(
+      evaluatePreconditions({ ...none, ifMatch: '"abc"', ifUnmodifiedSince: before }, object, "GET"),
+    ).toBe("proceed");
+    expect(
+      evaluatePreconditions({ ...none, ifNoneMatch: '"xyz"', ifModifiedSince: sameSecond }, object, "GET"),
+    ).toBe("proceed");
+    expect(evaluatePreconditions({ ...none, ifModifiedSince: sameSecond }, object, "GET")).toBe(
+      "not-modified",
+    );
+    expect(evaluatePreconditions({ ...none, ifNoneMatch: "*" }, object, "HEAD")).toBe("not-modified");
+    expect(evaluatePreconditions({ ...none, ifMatch: 'W/"abc", "def"' }, object, "GET")).toBe("proceed");
+    expect(evaluatePreconditions({ ...none, ifUnmodifiedSince: before }, object, "GET")).toBe(
+      "precondition-failed",
+    );
+  });
+
+  it("reads back every key a multi-delete body can carry", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "grapheme", minLength: 1 }), { minLength: 1, maxLength: 5 }),
+        (keys) => {
+          const xml = `<Delete>${keys.map((key) => `<Object><Key>${escapeXml(key)}</Key></Object>`).join("")}</Delete>`;
+          expect(parseDeleteRequest(xml)).toEqual({ ok: true, quiet: false, keys });
+        },
+      ),
+    );
   });
 });
 

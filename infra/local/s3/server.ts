@@ -151,6 +151,8 @@ function drain(incoming: IncomingMessage): Promise<void> {
       .on("end", resolve)
       .on("close", resolve)
       .on("error", () => resolve());
+    // A failed upload may still be piped into a decoder that stopped reading; detach it or the flow stalls.
+    incoming.unpipe();
     incoming.resume();
   });
 }
@@ -463,6 +465,7 @@ class S3Handlers {
     } catch (error) {
       const failure = chunkedFailure(error);
       if (failure) return failure;
+      if (!request.incoming.complete) return s3Error("IncompleteBody", "The request body ended early.");
       throw error;
     }
     if (!outcome) return noSuchBucket(bucket);
