@@ -53,6 +53,13 @@ const policy: CachePolicyDeclaration = {
 const base = {
   originId: "test",
   cachePolicy: policy,
+  // Headers a viewer function adds reach the origin only when a policy names them, as in CloudFront.
+  originRequestPolicy: {
+    name: "TestForwarding",
+    queryStrings: { behavior: "none" },
+    headers: { behavior: "allowList", names: ["x-viewer-request", "x-trace"] },
+    cookies: { behavior: "none" },
+  },
   allowedMethods: "ALL",
   viewerProtocolPolicy: "redirect-to-https",
   compress: true,

@@ -29,7 +29,7 @@ import {
   type HttpResponseParts,
   type LambdaEdgeOrigin,
 } from "./edge-functions.ts";
-import { type OriginEndpoint, sendToOrigin } from "./origin-client.ts";
+import { type OriginEndpoint, sendToOrigin, withoutHopByHop } from "./origin-client.ts";
 
 export interface LocalEdgeOptions {
   distribution: DistributionDeclaration;
@@ -287,17 +287,13 @@ export class LocalEdgeServer {
     if (validators?.etag) conditional.push(["If-None-Match", validators.etag]);
     if (validators?.lastModified) conditional.push(["If-Modified-Since", validators.lastModified]);
     // The edge fetches the whole object for GET and HEAD alike, and revalidates what it holds.
-    const originRequest = {
-      ...request,
-      method: "GET",
-      headers: [
-        ...request.headers.filter(
-          ([name]) => !/^(if-none-match|if-modified-since|range|if-range)$/i.test(name),
-        ),
-        ...conditional,
-      ],
-    };
-    const trip = await this.#originTrip(behaviour, originRequest, undefined, context);
+    const trip = await this.#originTrip(
+      behaviour,
+      { ...request, method: "GET" },
+      undefined,
+      context,
+      conditional,
+    );
     const now = this.#now();
 
     if (trip.type === "response" && trip.response.status === 304 && stale) {
@@ -399,11 +395,24 @@ export class LocalEdgeServer {
     viewerRequest: HttpRequestParts,
     body: Buffer | undefined,
     context: EdgeContext,
+    revalidation: [string, string][] = [],
   ): Promise<OriginTrip> {
     const declaration = this.#originDeclaration(behaviour.originId);
     const endpoint = this.#options.origins[behaviour.originId] as OriginEndpoint;
     const origin = lambdaEdgeOrigin(declaration, endpoint);
-    let request = originRequestFor(behaviour, viewerRequest);
+    const forwarded = originRequestFor(behaviour, viewerRequest);
+    // For cached content the viewer's validators and ranges stay at the edge: it revalidates its own copy.
+    let request: HttpRequestParts = {
+      ...forwarded,
+      headers: [
+        ...forwarded.headers.filter(
+          ([name]) =>
+            !isCacheableMethod(viewerRequest.method) ||
+            !/^(if-none-match|if-modified-since|range|if-range)$/i.test(name),
+        ),
+        ...revalidation,
+      ],
+    };
 
     const originRequest = behaviour.functions.originRequest;
     if (originRequest) {
@@ -545,6 +554,8 @@ export class LocalEdgeServer {
     const headers: [string, string][] = [];
     for (let index = 0; index < incoming.rawHeaders.length; index += 2)
       headers.push([incoming.rawHeaders[index] ?? "", incoming.rawHeaders[index + 1] ?? ""]);
+    // Connection-level headers end at the edge: functions and origins never see them.
+    const viewerHeaders = withoutHopByHop(headers).filter(([name]) => name.toLowerCase() !== "expect");
     const context: EdgeContext = {
       distributionDomainName: this.#domainName,
       distributionId: this.#distributionId,
@@ -557,7 +568,11 @@ export class LocalEdgeServer {
     if (body === "too-large") reply = cloudFrontError(413, "InvalidRequest", requestId);
     else if (!uri.startsWith("/")) reply = cloudFrontError(400, "InvalidRequest", requestId);
     else
-      reply = await this.handle({ method: incoming.method ?? "GET", uri, rawQuery, headers }, body, context);
+      reply = await this.handle(
+        { method: incoming.method ?? "GET", uri, rawQuery, headers: viewerHeaders },
+        body,
+        context,
+      );
 
     const response = notModifiedForViewer(reply, incoming);
     const responseHeaders: [string, string][] = [
