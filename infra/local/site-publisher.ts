@@ -39,7 +39,8 @@ export function contentTypeFor(key: string): string {
  * catalog art never change under one name, so everyone may keep them for a year.
  */
 export function cacheControlFor(key: string): string {
-  if (key.startsWith("_astro/") || key.startsWith("catalog/")) return "public, max-age=31536000, immutable";
+  if (key.startsWith("_astro/") || key.startsWith("img/catalog/"))
+    return "public, max-age=31536000, immutable";
   return "public, max-age=0, s-maxage=300, must-revalidate";
 }
 

@@ -96,7 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureBucket(s3, localBuckets.site);
     await ensureBucket(s3, localBuckets.images);
     const site = await publishFolder(s3, localBuckets.site, options.siteFolder);
-    const art = await publishFolder(s3, localBuckets.images, options.artFolder, "catalog/");
+    // Object keys mirror the viewer's paths: CloudFront sends /img/… to the bucket as it is.
+    const art = await publishFolder(s3, localBuckets.images, options.artFolder, "img/catalog/");
     progress(
       `site: ${site.uploaded} uploaded, ${site.unchanged} unchanged, ${site.deleted} removed; ` +
         `art: ${art.uploaded} uploaded, ${art.unchanged} unchanged, ${art.deleted} removed`,

@@ -69,6 +69,22 @@ export type ResponseStageResult = { type: "response"; response: HttpResponsePart
 
 type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
 
+// Headers CloudFront never exposes to edge functions (aws-edge-facts.md A7): an origin's
+// X-Amzn-RequestId, say, passes to the viewer untouched but is not in the function's event.
+const hiddenFromFunctions =
+  /^(connection|expect|keep-alive|proxy-authenticate|proxy-authorization|proxy-connection|trailer|upgrade|x-accel-[a-z-]+|x-amz-cf-[a-z-]+|x-amzn-(auth|cf-billing|cf-id|cf-xff|errortype|fle-profile|header-count|header-order|lambda-integration-tag|requestid)|x-cache|x-edge-[a-z-]+|x-forwarded-proto|x-real-ip)$/i;
+
+function exposedToFunctions(response: HttpResponseParts): {
+  exposed: HttpResponseParts;
+  hidden: [string, string][];
+} {
+  const hidden = response.headers.filter(([name]) => hiddenFromFunctions.test(name));
+  return {
+    exposed: { ...response, headers: response.headers.filter(([name]) => !hiddenFromFunctions.test(name)) },
+    hidden,
+  };
+}
+
 function failure(kind: Association["kind"], status: 502 | 503, reason: string): FunctionFailure {
   const prefix = kind === "cloudfront-function" ? "Function" : "Lambda";
   const detail =
@@ -230,8 +246,9 @@ export class EdgeFunctions {
     if (association.kind === "cloudfront-function") {
       const compiled = this.#cloudFrontFunctions.get(association.name);
       if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
+      const { exposed, hidden } = exposedToFunctions(response);
       const outcome = await compiled.run(
-        viewerResponseEvent(viewerRequestEvent(this.#functionInput(request, context)), response),
+        viewerResponseEvent(viewerRequestEvent(this.#functionInput(request, context)), exposed),
       );
       for (const line of outcome.logs) this.#log(`${association.name}: ${line}`);
       if (outcome.type === "error")
@@ -247,7 +264,14 @@ export class EdgeFunctions {
           failure(association.kind, 502, "viewer-response returned a request"),
         );
       const modified = httpResponseFromFunction(outcome.response);
-      return { type: "response", response: { ...modified, body: modified.body ?? response.body } };
+      return {
+        type: "response",
+        response: {
+          ...modified,
+          headers: [...modified.headers, ...hidden],
+          body: modified.body ?? response.body,
+        },
+      };
     }
     return this.#lambdaResponse(association, "viewer-response", request, response, context, undefined);
   }
@@ -270,7 +294,7 @@ export class EdgeFunctions {
         clientIp: context.viewerIp,
         ...(origin ? { origin } : {}),
       }),
-      response: lambdaEdgeResponse(response),
+      response: lambdaEdgeResponse(exposedToFunctions(response).exposed),
     });
     if (outcome.type === "error")
       return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
@@ -281,8 +305,16 @@ export class EdgeFunctions {
         failure(association.kind, 502, `${eventType} returned a request`),
       );
     const modified = httpResponseFromLambda(outcome.response);
+    const { hidden } = exposedToFunctions(response);
     // Response triggers never see the body; leaving it out keeps the origin's.
-    return { type: "response", response: { ...modified, body: modified.body ?? response.body } };
+    return {
+      type: "response",
+      response: {
+        ...modified,
+        headers: [...modified.headers, ...hidden],
+        body: modified.body ?? response.body,
+      },
+    };
   }
 
   #functionInput(request: HttpRequestParts, context: EdgeContext) {
