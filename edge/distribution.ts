@@ -243,7 +243,8 @@ export const distribution: DistributionDeclaration = {
       functions: { viewerRequest: urlNormalisation, viewerResponse: securityHeaders },
     },
   ],
-  customErrorResponses: [
-    { errorCode: 404, responsePagePath: "/404.html", responseCode: 404, errorCachingMinTtlSeconds: 10 },
-  ],
+  // None on purpose: CloudFront's custom error responses apply to every behaviour, so a 404 page for the
+  // site would also replace the API's JSON errors. The site's own 404 page needs an origin-response
+  // function on the site behaviour instead (with the image variants work).
+  customErrorResponses: [],
 };

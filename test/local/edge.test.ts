@@ -405,6 +405,38 @@ describe("failures", () => {
     }
   });
 
+  it("replaces an origin error with the custom error page, fetched through the cache", async () => {
+    origin.answers.set("/sorry.html", () => ({
+      body: "sorry page",
+      headers: { "content-type": "text/html" },
+    }));
+    const withPage = await startLocalEdge({
+      distribution: {
+        ...testDistribution,
+        customErrorResponses: [
+          {
+            errorCode: 404,
+            responsePagePath: "/sorry.html",
+            responseCode: 404,
+            errorCachingMinTtlSeconds: 10,
+          },
+        ],
+      },
+      origins: { test: { url: origin.url, connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 } },
+      repositoryRoot: process.cwd(),
+    });
+    try {
+      for (const path of ["/gone", "/also-gone"]) {
+        const response = await fetch(`${withPage.url}${path}`);
+        expect(response.status).toBe(404);
+        expect(await response.text()).toBe("sorry page");
+      }
+      expect(origin.hits("/sorry.html")).toBe(1);
+    } finally {
+      await withPage.close();
+    }
+  });
+
   it("refuses methods the behaviour does not allow", async () => {
     const strict = await startLocalEdge({
       distribution: {
