@@ -1,0 +1,90 @@
+// The GoodGreets API as a Hono app on Web Request/Response: routes, the JSON error format, and the
+// request id that ties a 500 to its log line. It knows nothing of Lambda or of the local stack.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import * as v from "valibot";
+import type { Database } from "../db/data-api.ts";
+import { ApiError, errorBody } from "./errors.ts";
+import { checkHealth } from "./health.ts";
+
+export interface ApiDependencies {
+  database: Pick<Database, "query">;
+  version: string;
+  log?: (message: string) => void;
+}
+
+export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
+
+const maxBodyBytes = 256 * 1024;
+
+/** Reads and validates a JSON body; the first problem becomes a 400 naming its field. */
+export async function validateBody<Schema extends v.GenericSchema>(
+  request: Request,
+  schema: Schema,
+): Promise<v.InferOutput<Schema>> {
+  let json: unknown;
+  try {
+    json = await request.json();
+  } catch {
+    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+  const result = v.safeParse(schema, json);
+  if (!result.success) {
+    const [issue] = result.issues;
+    const field = issue ? (v.getDotPath(issue) ?? undefined) : undefined;
+    throw new ApiError(400, "invalid_input", issue?.message ?? "The request body is not valid.", field);
+  }
+  return result.output;
+}
+
+export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<ApiEnv>) => void): Hono<ApiEnv> {
+  const log = dependencies.log ?? ((message: string) => console.error(message));
+  const app = new Hono<ApiEnv>();
+
+  app.use(async (context, next) => {
+    context.set("requestId", context.env?.requestId ?? crypto.randomUUID());
+    await next();
+    if (!context.res.headers.has("cache-control")) context.res.headers.set("cache-control", "no-store");
+  });
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (context) =>
+        context.json(errorBody("body_too_large", `The request body is over ${maxBodyBytes} bytes.`), 413),
+    }),
+  );
+
+  app.get("/api/health", async (context) => {
+    const health = await checkHealth(dependencies.database, dependencies.version, log);
+    return context.json(health, health.status === "ok" ? 200 : 503);
+  });
+
+  extend?.(app);
+
+  const routes = app.routes;
+  app.notFound((context) => {
+    const path = context.req.path;
+    const allowed = [
+      ...new Set(
+        routes.filter((route) => route.path === path && route.method !== "ALL").map((route) => route.method),
+      ),
+    ];
+    if (allowed.length > 0) {
+      context.header("allow", allowed.join(", "));
+      return context.json(errorBody("method_not_allowed", `${context.req.method} is not allowed here.`), 405);
+    }
+    return context.json(errorBody("not_found", `There is no ${path}.`), 404);
+  });
+
+  app.onError((error, context) => {
+    if (error instanceof ApiError)
+      return context.json(errorBody(error.code, error.message, { field: error.field }), error.status);
+    const requestId = context.get("requestId");
+    log(
+      `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return context.json(errorBody("internal", "Something went wrong on our side.", { requestId }), 500);
+  });
+
+  return app;
+}

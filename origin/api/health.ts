@@ -1,0 +1,30 @@
+// The health check: is the database reachable through the Data API, and which engine answers.
+import type { Database } from "../db/data-api.ts";
+
+export type Health =
+  | { status: "ok"; version: string; database: { reachable: true; engine: string } }
+  | { status: "unavailable"; version: string; database: { reachable: false } };
+
+const timeoutMs = 3000;
+
+export async function checkHealth(
+  database: Pick<Database, "query">,
+  version: string,
+  log: (message: string) => void,
+): Promise<Health> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const rows = await Promise.race([
+      database.query<{ version: string }>("SELECT version() AS version"),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { status: "ok", version, database: { reachable: true, engine: rows[0]?.version ?? "unknown" } };
+  } catch (error) {
+    log(`health: the database is unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    return { status: "unavailable", version, database: { reachable: false } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
