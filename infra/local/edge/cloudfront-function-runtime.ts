@@ -70,6 +70,26 @@ const prelude = `
 "use strict";
 (function (host) {
   const startedAt = host.startedAt;
+  globalThis.btoa = (text) => host.convert(String(text), "latin1", "base64");
+  globalThis.atob = (text) => host.convert(String(text), "base64", "latin1");
+  const fromHex = (hex) => new Uint8Array((hex.match(/../g) || []).map((pair) => parseInt(pair, 16)));
+  const toHex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  class Buffer extends Uint8Array {
+    static from(value, encoding) {
+      if (typeof value === "string") return Buffer.of(...fromHex(host.convert(value, encoding || "utf8", "hex")));
+      return Buffer.of(...value);
+    }
+    static alloc(size, fill) { const buffer = new Buffer(size); if (fill !== undefined) buffer.fill(typeof fill === "number" ? fill : 0); return buffer; }
+    static allocUnsafe(size) { return new Buffer(size); }
+    static byteLength(value, encoding) { return typeof value === "string" ? Buffer.from(value, encoding).length : value.length; }
+    static concat(list) { return Buffer.of(...list.flatMap((item) => Array.from(item))); }
+    static isBuffer(value) { return value instanceof Buffer; }
+    static isEncoding(encoding) { return ["utf8", "utf-8", "hex", "base64", "base64url", "latin1", "binary", "ascii"].includes(String(encoding).toLowerCase()); }
+    static compare(a, b) { const x = toHex(a), y = toHex(b); return x === y ? 0 : x < y ? -1 : 1; }
+    toString(encoding) { return host.convert(toHex(this), "hex", encoding || "utf8"); }
+    equals(other) { return Buffer.compare(this, other) === 0; }
+  }
+  globalThis.Buffer = Buffer;
   const RealDate = Date;
   function FrozenDate(...args) {
     if (!new.target) return new RealDate(startedAt).toString();
@@ -90,13 +110,9 @@ const prelude = `
       digest(encoding) {
         const hex = host.digest(kind, algorithm, key === undefined ? "" : String(key), parts.join(""));
         if (encoding === "hex") return hex;
-        const bytes = new Uint8Array(hex.match(/../g).map((pair) => parseInt(pair, 16)));
-        if (encoding === "base64" || encoding === "base64url") {
-          let binary = ""; for (const byte of bytes) binary += String.fromCharCode(byte);
-          const base64 = btoa(binary);
-          return encoding === "base64" ? base64 : base64.replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
-        }
-        return bytes;
+        if (encoding === "base64" || encoding === "base64url") return host.convert(hex, "hex", encoding);
+        // Runtime 2.0: digest() with no encoding returns a Buffer.
+        return Buffer.from(hex, "hex");
       },
     };
   }
@@ -129,7 +145,7 @@ const prelude = `
       };
     },
   };
-  const modules = { crypto, querystring, cloudfront, buffer: {} };
+  const modules = { crypto, querystring, cloudfront, buffer: { Buffer } };
   globalThis.require = (name) => {
     if (!Object.prototype.hasOwnProperty.call(modules, name)) throw new Error("Cannot find module '" + name + "'");
     return modules[name];
@@ -188,14 +204,11 @@ export function compileCloudFrontFunction(source: CloudFrontFunctionSource): Clo
           | ((event: unknown) => unknown)
           | undefined;
         if (typeof handler !== "function") return fail(503, "the function defines no handler(event)");
-        const inside = new Script("(json) => JSON.parse(json)").runInContext(context) as (
-          json: string,
-        ) => unknown;
-        const call = new Script("(handler, event) => handler(event)").runInContext(context) as (
-          h: unknown,
-          e: unknown,
-        ) => unknown;
-        const returned = call(handler, inside(JSON.stringify(event)));
+        // The call itself runs under the compute budget too: an endless handler is stopped, not awaited.
+        (context as Record<string, unknown>).__goodgreetsInput = JSON.stringify(event);
+        const returned = new Script(
+          "(function (input) { delete globalThis.__goodgreetsInput; return handler(JSON.parse(input)); })(globalThis.__goodgreetsInput)",
+        ).runInContext(context, { timeout: computeBudgetMs });
         const settled = await Promise.race([
           Promise.resolve(returned),
           new Promise((_resolve, reject) =>
@@ -228,6 +241,8 @@ function hostBridge(startedAt: number, store: ReadonlyMap<string, string> | unde
   return Object.freeze({
     startedAt,
     hasStore: store !== undefined,
+    convert: (text: string, from: string, to: string) =>
+      Buffer.from(text, from as BufferEncoding).toString(to as BufferEncoding),
     digest: (kind: string, algorithm: string, key: string, data: string) =>
       (kind === "hmac" ? createHmac(algorithm, key) : createHash(algorithm)).update(data).digest("hex"),
     queryParse: (text: string) => JSON.stringify({ ...querystring.parse(text) }),

@@ -1,0 +1,294 @@
+// The cloudfront-js-2.0 sandbox: what a function may use, what it may not, and how results are judged.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type CloudFrontFunctionEvent,
+  compileCloudFrontFunction,
+  FunctionCompileError,
+  httpRequestFromFunction,
+  httpResponseFromFunction,
+  viewerRequestEvent,
+  viewerResponseEvent,
+} from "../../infra/local/edge/cloudfront-function-runtime.ts";
+
+const context = {
+  distributionDomainName: "d111111abcdef8.cloudfront.net",
+  distributionId: "E1TEST",
+  requestId: "r-1",
+};
+const event = (overrides: Partial<Parameters<typeof viewerRequestEvent>[0]> = {}): CloudFrontFunctionEvent =>
+  viewerRequestEvent({
+    method: "GET",
+    uri: "/cards",
+    rawQuery: "",
+    headers: [["Host", "example.com"]],
+    viewerIp: "192.0.2.1",
+    context,
+    ...overrides,
+  });
+const run = (code: string, input = event(), keyValueStore?: ReadonlyMap<string, string>) =>
+  compileCloudFrontFunction({ name: "test", code, ...(keyValueStore ? { keyValueStore } : {}) }).run(input);
+
+describe("modules", () => {
+  it("offers crypto (hash and HMAC, hex/base64/base64url, Buffer-like bytes) and querystring", async () => {
+    const outcome = await run(`
+      import crypto from 'crypto';
+      const qs = require('querystring');
+      function handler(event) {
+        const request = event.request;
+        request.headers['x-sha256'] = { value: crypto.createHash('sha256').update('card').digest('hex') };
+        request.headers['x-hmac'] = { value: crypto.createHmac('sha1', 'key').update('card').digest('base64url') };
+        request.headers['x-md5-bytes'] = { value: String(crypto.createHash('md5').update('card').digest().length) };
+        request.headers['x-qs'] = { value: qs.stringify({ a: '1', b: ['2', '3'] }) };
+        request.headers['x-buffer'] = { value: Buffer.from('card').toString('base64') + ' ' + Buffer.from('6361', 'hex').toString() + ' ' + atob(btoa('ok')) };
+        return request;
+      }`);
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    const { createHash, createHmac } = await import("node:crypto");
+    expect(outcome.request.headers["x-sha256"]?.value).toBe(
+      createHash("sha256").update("card").digest("hex"),
+    );
+    expect(outcome.request.headers["x-hmac"]?.value).toBe(
+      createHmac("sha1", "key").update("card").digest("base64url"),
+    );
+    expect(outcome.request.headers["x-md5-bytes"]?.value).toBe("16");
+    expect(outcome.request.headers["x-qs"]?.value).toBe("a=1&b=2&b=3");
+    expect(outcome.request.headers["x-buffer"]?.value).toBe("Y2FyZA== ca ok");
+  });
+
+  it("refuses other modules, at load time and at require time", async () => {
+    for (const code of [
+      `import fs from 'fs'; function handler(event) { return event.request; }`,
+      `function handler(event) { require('child_process'); return event.request; }`,
+    ]) {
+      const outcome = await run(code);
+      expect(outcome).toMatchObject({ type: "error", status: 503 });
+      if (outcome.type === "error") expect(outcome.reason).toMatch(/Cannot find module/);
+    }
+  });
+
+  it("has no eval, Function constructor, timers, process or network", async () => {
+    const outcome = await run(`function handler(event) {
+      const r = event.request;
+      const probe = (name, fn) => { try { fn(); r.headers[name] = { value: 'allowed' }; } catch (e) { r.headers[name] = { value: 'refused' }; } };
+      probe('x-eval', () => eval('1'));
+      probe('x-function', () => new Function('return 1')());
+      probe('x-escape', () => { const f = (() => {}).constructor; return f('return process')(); });
+      probe('x-timeout', () => setTimeout(() => {}, 1));
+      probe('x-process', () => process.env);
+      probe('x-fetch', () => fetch('http://example.com'));
+      return r;
+    }`);
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    for (const name of ["x-eval", "x-function", "x-escape", "x-timeout", "x-process", "x-fetch"])
+      expect(outcome.request.headers[name]?.value, name).toBe("refused");
+  });
+
+  it("reads a KeyValueStore, and get rejects on a missing key", async () => {
+    const code = `import cf from 'cloudfront';
+      async function handler(event) {
+        const kvs = cf.kvs();
+        const r = event.request;
+        r.headers['x-theme'] = { value: await kvs.get('theme') };
+        r.headers['x-exists'] = { value: String(await kvs.exists('nope')) };
+        try { await kvs.get('nope'); r.headers['x-missing'] = { value: 'found' }; } catch (e) { r.headers['x-missing'] = { value: 'rejected' }; }
+        r.headers['x-count'] = { value: String((await kvs.meta()).keyCount) };
+        return r;
+      }`;
+    const outcome = await run(code, event(), new Map([["theme", "birthday"]]));
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    expect(outcome.request.headers["x-theme"]?.value).toBe("birthday");
+    expect(outcome.request.headers["x-exists"]?.value).toBe("false");
+    expect(outcome.request.headers["x-missing"]?.value).toBe("rejected");
+    expect(outcome.request.headers["x-count"]?.value).toBe("1");
+    expect(await run(code)).toMatchObject({ type: "error", status: 503 });
+  });
+});
+
+describe("the runtime", () => {
+  it("freezes Date at the start of the run", async () => {
+    const outcome = await run(`function handler(event) {
+      const first = Date.now();
+      let spin = 0; for (let i = 0; i < 2e6; i++) spin += i;
+      event.request.headers['x-same'] = { value: String(first === Date.now() && first === new Date().getTime()) };
+      return event.request;
+    }`);
+    expect(outcome.type === "request" && outcome.request.headers["x-same"]?.value).toBe("true");
+  });
+
+  it("collects console.log lines", async () => {
+    const outcome = await run(
+      `function handler(event) { console.log('hello ' + event.request.uri); return event.request; }`,
+    );
+    expect(outcome.logs).toEqual(["hello /cards"]);
+  });
+
+  it("answers 503 for a throw, a rejection and an endless loop", async () => {
+    expect(await run(`function handler() { throw new Error('no'); }`)).toMatchObject({
+      type: "error",
+      status: 503,
+    });
+    expect(await run(`async function handler() { throw new Error('no'); }`)).toMatchObject({
+      type: "error",
+      status: 503,
+    });
+    expect(await run(`function handler() { for (;;) {} }`)).toMatchObject({ type: "error", status: 503 });
+  });
+
+  it("refuses source over 10 KB and export statements at compile time", () => {
+    expect(() =>
+      compileCloudFrontFunction({
+        name: "big",
+        code: `function handler(e) { return e.request; } // ${"x".repeat(10_240)}`,
+      }),
+    ).toThrow(FunctionCompileError);
+    expect(() =>
+      compileCloudFrontFunction({ name: "esm", code: "export function handler(e) { return e.request; }" }),
+    ).toThrow(FunctionCompileError);
+  });
+});
+
+describe("validation", () => {
+  it("answers 502 for a read-only header, a disallowed header, a changed method and a bad uri", async () => {
+    for (const body of [
+      "r.headers.host = { value: 'evil.example' };",
+      "r.headers['x-forwarded-proto'] = { value: 'https' };",
+      "r.headers['X-Upper'] = { value: 'x' };",
+      "r.method = 'POST';",
+      "r.uri = 'cards';",
+    ]) {
+      const outcome = await run(`function handler(event) { const r = event.request; ${body} return r; }`);
+      expect(outcome, body).toMatchObject({ type: "error", status: 502 });
+    }
+  });
+
+  it("returns a generated redirect from viewer-request", async () => {
+    const outcome = await run(`function handler(event) {
+      return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '/new' } } };
+    }`);
+    expect(outcome.type).toBe("response");
+    if (outcome.type !== "response") return;
+    const http = httpResponseFromFunction(outcome.response);
+    expect(http.status).toBe(301);
+    expect(http.headers).toContainEqual(["Location", "/new"]);
+  });
+
+  it("refuses a non-integer status and invalid base64", async () => {
+    expect(await run(`function handler() { return { statusCode: '200' }; }`)).toMatchObject({ status: 502 });
+    expect(
+      await run(
+        `function handler() { return { statusCode: 200, body: { encoding: 'base64', data: '***' } }; }`,
+      ),
+    ).toMatchObject({
+      status: 502,
+    });
+  });
+});
+
+describe("events", () => {
+  it("gives repeated query strings, headers and cookies a multiValue, and applies a changed multiValue", async () => {
+    const input = event({
+      rawQuery: "tag=a&tag=b&one=1",
+      headers: [
+        ["Host", "example.com"],
+        ["X-Card", "1"],
+        ["X-Card", "2"],
+        ["Cookie", "theme=dark; seen=1; seen=2"],
+      ],
+    });
+    expect(input.request.querystring).toEqual({
+      tag: { value: "a", multiValue: [{ value: "a" }, { value: "b" }] },
+      one: { value: "1" },
+    });
+    expect(input.request.headers["x-card"]).toEqual({
+      value: "1",
+      multiValue: [{ value: "1" }, { value: "2" }],
+    });
+    expect(input.request.cookies.seen?.multiValue).toHaveLength(2);
+    expect(input.request.headers.cookie).toBeUndefined();
+    const outcome = await run(
+      `function handler(event) { const r = event.request; r.querystring.tag.multiValue = [{ value: 'c' }]; r.headers['x-card'].value = 'ignored'; return r; }`,
+      input,
+    );
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    const http = httpRequestFromFunction(outcome.request);
+    expect(http.rawQuery).toBe("tag=c&one=1");
+    expect(http.headers.filter(([name]) => name === "x-card")).toEqual([
+      ["x-card", "1"],
+      ["x-card", "2"],
+    ]);
+    expect(http.headers).toContainEqual(["cookie", "theme=dark; seen=1; seen=2"]);
+  });
+
+  it("accepts a query string returned as a string", async () => {
+    const outcome = await run(
+      `function handler(event) { const r = event.request; r.querystring = 'b=2&a=1'; return r; }`,
+    );
+    expect(outcome.type === "request" && httpRequestFromFunction(outcome.request).rawQuery).toBe("b=2&a=1");
+  });
+
+  it("parses Set-Cookie into response cookies and writes them back", async () => {
+    const responseEvent = viewerResponseEvent(event(), {
+      status: 200,
+      statusText: "OK",
+      headers: [
+        ["Content-Type", "text/html"],
+        ["Set-Cookie", "id=1; Secure; Path=/"],
+      ],
+    });
+    expect(responseEvent.response?.cookies).toEqual({ id: { value: "1", attributes: "Secure; Path=/" } });
+    const outcome = await run(`function handler(event) { return event.response; }`, responseEvent);
+    expect(outcome.type).toBe("response");
+    if (outcome.type !== "response") return;
+    expect(httpResponseFromFunction(outcome.response).headers).toContainEqual([
+      "Set-Cookie",
+      "id=1; Secure; Path=/",
+    ]);
+  });
+
+  it("round-trips any request through the event unchanged (names lowercased)", () => {
+    const token = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^(\/[a-z0-9._-]{1,8}){1,4}$/),
+        fc.array(fc.tuple(token, fc.stringMatching(/^[a-z0-9]{1,6}$/)), { maxLength: 5 }),
+        fc.array(
+          fc.tuple(
+            token.filter((name) => name !== "cookie"),
+            fc.stringMatching(/^[ -~]{1,12}$/),
+          ),
+          { maxLength: 5 },
+        ),
+        (uri, query, headers) => {
+          const rawQuery = query.map(([name, value]) => `${name}=${value}`).join("&");
+          const input = viewerRequestEvent({
+            method: "GET",
+            uri,
+            rawQuery,
+            headers,
+            viewerIp: "192.0.2.1",
+            context,
+          });
+          const back = httpRequestFromFunction(input.request);
+          expect(back.uri).toBe(uri);
+          const sortPairs = (pairs: [string, string][]) =>
+            pairs.toSorted((a, b) => (a[0] === b[0] ? 0 : a[0] < b[0] ? -1 : 1));
+          expect(
+            sortPairs(
+              back.rawQuery === ""
+                ? []
+                : back.rawQuery.split("&").map((p) => p.split("=") as [string, string]),
+            ),
+          ).toEqual(sortPairs(query));
+          expect(sortPairs(back.headers)).toEqual(
+            sortPairs(headers.map(([name, value]) => [name.toLowerCase(), value])),
+          );
+        },
+      ),
+    );
+  });
+});
