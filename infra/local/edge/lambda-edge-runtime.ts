@@ -69,6 +69,8 @@ const readOnly: Record<LambdaEdgeEventType, Set<string>> = {
 interface Pending {
   resolve: (outcome: LambdaEdgeOutcome) => void;
   timer: NodeJS.Timeout;
+  /** The worker running it: a dying worker fails only its own invocations. */
+  worker: Worker;
 }
 
 export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFunction {
@@ -79,8 +81,9 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
   const pending = new Map<number, Pending>();
   let queue: Promise<unknown> = Promise.resolve();
 
-  const failAll = (reason: string) => {
+  const failAll = (reason: string, of?: Worker) => {
     for (const [id, entry] of pending) {
+      if (of && entry.worker !== of) continue;
       clearTimeout(entry.timer);
       entry.resolve({ type: "error", status: 503, reason });
       pending.delete(id);
@@ -106,11 +109,11 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     });
     created.on("error", (error) => {
       if (worker === created) worker = undefined;
-      failAll(`the function crashed: ${error.message}`);
+      failAll(`the function crashed: ${error.message}`, created);
     });
     created.on("exit", (code) => {
       if (worker === created) worker = undefined;
-      failAll(`the function's environment exited with code ${code}`);
+      failAll(`the function's environment exited with code ${code}`, created);
     });
     created.unref();
     return created;
@@ -127,7 +130,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
         void current.terminate();
         resolve({ type: "error", status: 503, reason: `the function timed out after ${timeoutMs} ms` });
       }, timeoutMs);
-      pending.set(id, { resolve: (outcome) => resolve(outcome), timer });
+      pending.set(id, { resolve: (outcome) => resolve(outcome), timer, worker: current });
       current.postMessage({ id, event: { Records: [{ cf }] } });
     });
 
