@@ -3,41 +3,19 @@
 import { createHash, createHmac } from "node:crypto";
 import * as querystring from "node:querystring";
 import { createContext, Script } from "node:vm";
+import type {
+  CloudFrontFunctionEvent,
+  CloudFrontFunctionRequest,
+  CloudFrontFunctionResponse,
+  CookieValue,
+  FunctionValue,
+} from "../../../edge/aws/cloudfront-function-event.ts";
 
-export interface FunctionValue {
-  value: string;
-  multiValue?: { value: string }[];
-}
-export interface CookieValue extends FunctionValue {
-  attributes?: string;
-  multiValue?: { value: string; attributes?: string }[];
-}
-export interface CloudFrontFunctionRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, FunctionValue> | string;
-  headers: Record<string, FunctionValue>;
-  cookies: Record<string, FunctionValue>;
-}
-export interface CloudFrontFunctionResponse {
-  statusCode: number;
-  statusDescription?: string;
-  headers?: Record<string, FunctionValue>;
-  cookies?: Record<string, CookieValue>;
-  body?: string | { encoding: "text" | "base64"; data: string };
-}
-export interface CloudFrontFunctionEvent {
-  version: "1.0";
-  context: {
-    distributionDomainName: string;
-    distributionId: string;
-    eventType: "viewer-request" | "viewer-response";
-    requestId: string;
-  };
-  viewer: { ip: string };
-  request: CloudFrontFunctionRequest;
-  response?: CloudFrontFunctionResponse;
-}
+export type {
+  CloudFrontFunctionEvent,
+  CloudFrontFunctionRequest,
+  CloudFrontFunctionResponse,
+} from "../../../edge/aws/cloudfront-function-event.ts";
 export interface CloudFrontFunctionSource {
   name: string;
   code: string;

@@ -1,30 +1,21 @@
 // Lambda@Edge for the local edge: each function in its own worker (a crash or an endless loop costs one
 // invocation, never the edge), the CloudFront event record shape, and CloudFront's validation of results.
 import { Worker } from "node:worker_threads";
+import type {
+  CloudFrontHeaders,
+  CloudFrontLambdaRequest,
+  CloudFrontLambdaResponse,
+  LambdaEdgeConfig,
+  LambdaEdgeEventType,
+} from "../../../edge/aws/lambda-edge-event.ts";
 
-export type LambdaEdgeEventType = "viewer-request" | "origin-request" | "origin-response" | "viewer-response";
-export type CloudFrontHeaders = Record<string, { key?: string; value: string }[]>;
-export interface CloudFrontLambdaRequest {
-  clientIp: string;
-  method: string;
-  uri: string;
-  querystring: string;
-  headers: CloudFrontHeaders;
-  origin?: Record<string, unknown>;
-}
-export interface CloudFrontLambdaResponse {
-  status: string;
-  statusDescription?: string;
-  headers?: CloudFrontHeaders;
-  body?: string;
-  bodyEncoding?: "text" | "base64";
-}
-export interface LambdaEdgeConfig {
-  distributionDomainName: string;
-  distributionId: string;
-  eventType: LambdaEdgeEventType;
-  requestId: string;
-}
+export type {
+  CloudFrontHeaders,
+  CloudFrontLambdaRequest,
+  CloudFrontLambdaResponse,
+  LambdaEdgeConfig,
+  LambdaEdgeEventType,
+} from "../../../edge/aws/lambda-edge-event.ts";
 export interface LambdaEdgeSource {
   name: string;
   modulePath: string;

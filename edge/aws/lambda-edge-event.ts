@@ -1,0 +1,45 @@
+// The Lambda@Edge CloudFront event record and result shapes, for edge handlers and their runtime.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html
+
+export type LambdaEdgeEventType = "viewer-request" | "origin-request" | "origin-response" | "viewer-response";
+
+export type CloudFrontHeaders = Record<string, { key?: string; value: string }[]>;
+export interface CloudFrontLambdaRequest {
+  clientIp: string;
+  method: string;
+  uri: string;
+  querystring: string;
+  headers: CloudFrontHeaders;
+  origin?: Record<string, unknown>;
+}
+export interface CloudFrontLambdaResponse {
+  status: string;
+  statusDescription?: string;
+  headers?: CloudFrontHeaders;
+  body?: string;
+  bodyEncoding?: "text" | "base64";
+}
+export interface LambdaEdgeConfig {
+  distributionDomainName: string;
+  distributionId: string;
+  eventType: LambdaEdgeEventType;
+  requestId: string;
+}
+
+/** The event a handler receives: one record, `Records[0].cf`. */
+export interface CloudFrontLambdaEvent {
+  Records: [
+    {
+      cf: {
+        config: LambdaEdgeConfig;
+        request: CloudFrontLambdaRequest;
+        response?: CloudFrontLambdaResponse;
+      };
+    },
+  ];
+}
+
+/** A handler returns the (modified) request, or a generated or modified response. */
+export type LambdaEdgeHandler = (
+  event: CloudFrontLambdaEvent,
+) => Promise<CloudFrontLambdaRequest | CloudFrontLambdaResponse>;
