@@ -2,6 +2,7 @@
 // a response stays (origin Cache-Control/Expires clamped by the policy's min/default/max TTL).
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html
 import type { CachePolicyDeclaration, ValueSelection } from "../../../edge/distribution.ts";
+import { cookiePairs, queryPairs } from "./viewer-values.ts";
 
 export interface CacheKeyInput {
   method: string;
@@ -21,26 +22,6 @@ function selected(selection: ValueSelection, name: string): boolean {
   if (selection.behavior === "none") return false;
   if (selection.behavior === "all") return true;
   return selection.names.includes(name);
-}
-
-function queryPairs(rawQuery: string): [string, string][] {
-  if (rawQuery === "") return [];
-  return rawQuery.split("&").map((part) => {
-    const equals = part.indexOf("=");
-    return equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)];
-  });
-}
-
-export function cookiePairs(headers: readonly (readonly [string, string])[]): [string, string][] {
-  return headers
-    .filter(([name]) => name.toLowerCase() === "cookie")
-    .flatMap(([, value]) => value.split(";"))
-    .map((part) => part.trim())
-    .filter((part) => part !== "")
-    .map((part) => {
-      const equals = part.indexOf("=");
-      return equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)];
-    });
 }
 
 /** The normalised Accept-Encoding CloudFront keys on: br over gzip, only when the policy enables it. */

@@ -10,6 +10,7 @@ import type {
   CookieValue,
   FunctionValue,
 } from "../../../edge/aws/cloudfront-function-event.ts";
+import { cookiePairs, queryPairs } from "./viewer-values.ts";
 
 export type {
   CloudFrontFunctionEvent,
@@ -334,22 +335,8 @@ export function viewerRequestEvent(input: {
   viewerIp: string;
   context: { distributionDomainName: string; distributionId: string; requestId: string };
 }): CloudFrontFunctionEvent {
-  const query: Pairs = input.rawQuery
-    .split("&")
-    .filter((part) => part !== "")
-    .map((part) => {
-      const equals = part.indexOf("=");
-      return equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)];
-    });
-  const cookies: Pairs = input.headers
-    .filter(([name]) => name.toLowerCase() === "cookie")
-    .flatMap(([, value]) => value.split(";"))
-    .map((part) => part.trim())
-    .filter((part) => part !== "")
-    .map((part) => {
-      const equals = part.indexOf("=");
-      return equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)];
-    });
+  const query = queryPairs(input.rawQuery);
+  const cookies = cookiePairs(input.headers);
   return {
     version: "1.0",
     context: { ...input.context, eventType: "viewer-request" },

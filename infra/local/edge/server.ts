@@ -13,13 +13,7 @@ import type {
 import type { RunningService } from "../service.ts";
 import { AccessLogWriter, type EdgeResultType } from "./access-log.ts";
 import { matchBehaviour } from "./behaviour-match.ts";
-import {
-  cacheKey,
-  cookiePairs,
-  edgeTtlSeconds,
-  isCacheableMethod,
-  normalisedAcceptEncoding,
-} from "./cache-policy.ts";
+import { cacheKey, edgeTtlSeconds, isCacheableMethod, normalisedAcceptEncoding } from "./cache-policy.ts";
 import { compress, isCompressible } from "./compression.ts";
 import { ageSeconds, type CachedObject, EdgeCache, headerValue, isFresh } from "./edge-cache.ts";
 import {
@@ -30,6 +24,7 @@ import {
   type LambdaEdgeOrigin,
 } from "./edge-functions.ts";
 import { type OriginEndpoint, sendToOrigin, withoutHopByHop } from "./origin-client.ts";
+import { cookiePairs } from "./viewer-values.ts";
 
 export interface LocalEdgeOptions {
   distribution: DistributionDeclaration;
