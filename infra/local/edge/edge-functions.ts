@@ -204,14 +204,7 @@ export class EdgeFunctions {
   ): Promise<RequestStageResult> {
     const outcome = await this.#lambda(association, eventType).invoke({
       config: this.#config(context, eventType),
-      request: lambdaEdgeRequest({
-        method: request.method,
-        uri: request.uri,
-        rawQuery: request.rawQuery,
-        headers: request.headers,
-        clientIp: context.viewerIp,
-        ...(origin ? { origin } : {}),
-      }),
+      request: lambdaRequestRecord(request, context, origin),
     });
     if (outcome.type === "error")
       return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
@@ -286,14 +279,7 @@ export class EdgeFunctions {
   ): Promise<ResponseStageResult> {
     const outcome = await this.#lambda(association, eventType).invoke({
       config: this.#config(context, eventType),
-      request: lambdaEdgeRequest({
-        method: request.method,
-        uri: request.uri,
-        rawQuery: request.rawQuery,
-        headers: request.headers,
-        clientIp: context.viewerIp,
-        ...(origin ? { origin } : {}),
-      }),
+      request: lambdaRequestRecord(request, context, origin),
       response: lambdaEdgeResponse(exposedToFunctions(response).exposed),
     });
     if (outcome.type === "error")
@@ -343,3 +329,14 @@ const eventTypes = {
   originResponse: "origin-response",
   viewerResponse: "viewer-response",
 } as const satisfies Record<string, LambdaEdgeEventType>;
+
+function lambdaRequestRecord(request: HttpRequestParts, context: EdgeContext, origin: LambdaEdgeOrigin) {
+  return lambdaEdgeRequest({
+    method: request.method,
+    uri: request.uri,
+    rawQuery: request.rawQuery,
+    headers: request.headers,
+    clientIp: context.viewerIp,
+    ...(origin ? { origin } : {}),
+  });
+}
