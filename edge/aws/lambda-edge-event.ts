@@ -3,6 +3,32 @@
 
 export type LambdaEdgeEventType = "viewer-request" | "origin-request" | "origin-response" | "viewer-response";
 
+type OriginCustomHeaders = Record<string, { key?: string; value: string }[]>;
+
+/** Where an origin event's request goes; a function may change it. */
+export type CloudFrontOrigin =
+  | {
+      custom: {
+        customHeaders: OriginCustomHeaders;
+        domainName: string;
+        keepaliveTimeout: number;
+        path: string;
+        port: number;
+        protocol: "http" | "https";
+        readTimeout: number;
+        sslProtocols: string[];
+      };
+    }
+  | {
+      s3: {
+        authMethod: "origin-access-identity" | "none";
+        customHeaders: OriginCustomHeaders;
+        domainName: string;
+        path: string;
+        region: string;
+      };
+    };
+
 export type CloudFrontHeaders = Record<string, { key?: string; value: string }[]>;
 export interface CloudFrontLambdaRequest {
   clientIp: string;
@@ -10,7 +36,8 @@ export interface CloudFrontLambdaRequest {
   uri: string;
   querystring: string;
   headers: CloudFrontHeaders;
-  origin?: Record<string, unknown>;
+  /** Only in origin events: exactly one of `custom` or `s3`. */
+  origin?: CloudFrontOrigin;
 }
 export interface CloudFrontLambdaResponse {
   status: string;

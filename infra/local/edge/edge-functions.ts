@@ -2,6 +2,7 @@
 // edge pipeline is the same whether a CloudFront Function or a Lambda@Edge handler is attached.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { CloudFrontOrigin } from "../../../edge/aws/lambda-edge-event.ts";
 import type {
   CloudFrontFunctionAssociation,
   DistributionDeclaration,
@@ -47,7 +48,7 @@ export interface EdgeContext {
 }
 
 /** Where an origin event says the request is going, in Lambda@Edge's `origin` shape. */
-export type LambdaEdgeOrigin = Parameters<typeof lambdaEdgeRequest>[0]["origin"];
+export type LambdaEdgeOrigin = CloudFrontOrigin | undefined;
 
 export type FunctionFailure = {
   type: "error";

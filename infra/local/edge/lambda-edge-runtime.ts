@@ -5,6 +5,7 @@ import type {
   CloudFrontHeaders,
   CloudFrontLambdaRequest,
   CloudFrontLambdaResponse,
+  CloudFrontOrigin,
   LambdaEdgeConfig,
   LambdaEdgeEventType,
 } from "../../../edge/aws/lambda-edge-event.ts";
@@ -257,7 +258,7 @@ export function lambdaEdgeRequest(input: {
   rawQuery: string;
   headers: Pairs;
   clientIp: string;
-  origin?: Record<string, unknown>;
+  origin?: CloudFrontOrigin;
 }): CloudFrontLambdaRequest {
   return {
     clientIp: input.clientIp,

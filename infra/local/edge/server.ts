@@ -694,7 +694,7 @@ function lambdaEdgeOrigin(declaration: OriginDeclaration, endpoint: OriginEndpoi
         path: "",
         region: "us-east-1",
       },
-    } as LambdaEdgeOrigin;
+    };
   }
   return {
     custom: {
@@ -707,7 +707,7 @@ function lambdaEdgeOrigin(declaration: OriginDeclaration, endpoint: OriginEndpoi
       readTimeout: declaration.readTimeoutSeconds,
       sslProtocols: ["TLSv1.2"],
     },
-  } as LambdaEdgeOrigin;
+  };
 }
 
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
