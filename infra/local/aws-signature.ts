@@ -36,6 +36,11 @@ export interface SignatureCheckOptions {
   uriEscapePath: boolean;
   /** Milliseconds since the epoch. */
   now: number;
+  /**
+   * Services other than S3 hash the body themselves: the payload line of the canonical request is this
+   * hash, and x-amz-content-sha256 is an optional signed header, not a claim about the body.
+   */
+  bodySha256?: string;
 }
 
 /** What the signature says about the body: how the server must check it as it reads it. */
@@ -389,7 +394,7 @@ export async function verifySignature(
     });
   }
 
-  const payloadHash = payloadHashOf(claim, request, query);
+  const payloadHash = options.bodySha256 ?? payloadHashOf(claim, request, query);
   if (typeof payloadHash !== "string") return payloadHash;
 
   const signedHeaderValues: Record<string, string> = {};
