@@ -380,6 +380,71 @@ describe("requests the SDK signed", () => {
   });
 });
 
+describe("hostile requests", () => {
+  const credentials = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" };
+  const local: SignatureCheckOptions = { ...options, credentials: [credentials], now: Date.UTC(2026, 0, 2) };
+
+  async function signedWith(secretAccessKey: string, query: Record<string, string | string[]>) {
+    const signer = new SignatureV4({
+      service: "s3",
+      region: "us-east-1",
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey },
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const request = await signer.sign(
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: "127.0.0.1",
+        path: "/bucket/key",
+        query,
+        headers: { host: "127.0.0.1", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      },
+      { signingDate: new Date(local.now) },
+    );
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+    const raw = Object.entries(query)
+      .flatMap(([name, values]) => (Array.isArray(values) ? values : [values]).map((value) => [name, value]))
+      .map(([name, value]) => `${encodeURIComponent(name ?? "")}=${encodeURIComponent(value ?? "")}`)
+      .join("&");
+    return { method: "GET", path: "/bucket/key", query: raw, headers } satisfies SignedRequest;
+  }
+
+  it("refuses a signature forged with another secret for a known key id", async () => {
+    const forged = await signedWith("a-guessed-secret", { prefix: "cards/" });
+    expect(failure(await verifySignature(forged, local)).code).toBe("SignatureDoesNotMatch");
+    expect(
+      await verifySignature(await signedWith(credentials.secretAccessKey, { prefix: "cards/" }), local),
+    ).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("checks thousands of query parameters, repeated or not, as the SDK signed them", async () => {
+    const query = {
+      tag: Array.from({ length: 2000 }, (_, index) => `v${(index * 7919) % 2000}`),
+      ...Object.fromEntries(Array.from({ length: 2000 }, (_, index) => [`p${index}`, String(index)])),
+    };
+    expect(await verifySignature(await signedWith(credentials.secretAccessKey, query), local)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it("reads 200,000 query parameters in linear time", async () => {
+    // A quadratic parser (copying the values of a repeated name on each repeat) takes minutes on this input.
+    const repeated = Array.from({ length: 100_000 }, (_, index) => `a=${index}`).join("&");
+    const distinct = Array.from({ length: 100_000 }, (_, index) => `p${index}=x`).join("&");
+    const request = await signedWith(credentials.secretAccessKey, {});
+    const started = performance.now();
+    const verdict = await verifySignature({ ...request, query: `${repeated}&${distinct}` }, local);
+    const elapsed = performance.now() - started;
+    expect(failure(verdict).code).toBe("SignatureDoesNotMatch");
+    expect(elapsed).toBeLessThan(10_000);
+  });
+});
+
 describe("aws-chunked bodies", () => {
   it("decodes the SDK's unsigned body with a checksum trailer", async () => {
     const decoder = new AwsChunkedDecoder();
