@@ -2,6 +2,7 @@
 // request id that ties a 500 to its log line. It knows nothing of Lambda or of the local stack.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { Database } from "../db/data-api.ts";
 import { ApiError, errorBody } from "./errors.ts";
@@ -46,6 +47,15 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
     await next();
     if (!context.res.headers.has("cache-control")) context.res.headers.set("cache-control", "no-store");
   });
+  // Routes match on the decoded path; one that does not decode (`/api/%ff`) names no route at all.
+  app.use(async (context, next) => {
+    try {
+      decodeURIComponent(new URL(context.req.url).pathname);
+    } catch {
+      throw new ApiError(400, "invalid_path", "The path is not valid percent-encoded UTF-8.");
+    }
+    await next();
+  });
   app.use(
     bodyLimit({
       maxSize: maxBodyBytes,
@@ -79,6 +89,12 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
   app.onError((error, context) => {
     if (error instanceof ApiError)
       return context.json(errorBody(error.code, error.message, { field: error.field }), error.status);
+    // Hono's own refusals (a malformed body it parsed, say) keep their 4xx but speak our error format.
+    if (error instanceof HTTPException && error.status < 500)
+      return context.json(
+        errorBody("bad_request", error.message || "The request is not valid."),
+        error.status,
+      );
     const requestId = context.get("requestId");
     log(
       `request ${requestId} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -1,8 +1,9 @@
-// The health check: is the database reachable through the Data API, and which engine answers.
+// The health check: is the database reachable through the Data API. It names no engine or build: a public
+// endpoint must not tell a prober which PostgreSQL release to aim at.
 import type { Database } from "../db/data-api.ts";
 
 export type Health =
-  | { status: "ok"; version: string; database: { reachable: true; engine: string } }
+  | { status: "ok"; version: string; database: { reachable: true } }
   | { status: "unavailable"; version: string; database: { reachable: false } };
 
 const timeoutMs = 3000;
@@ -14,13 +15,13 @@ export async function checkHealth(
 ): Promise<Health> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const rows = await Promise.race([
-      database.query<{ version: string }>("SELECT version() AS version"),
+    await Promise.race([
+      database.query("SELECT 1 AS reachable"),
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { status: "ok", version, database: { reachable: true, engine: rows[0]?.version ?? "unknown" } };
+    return { status: "ok", version, database: { reachable: true } };
   } catch (error) {
     log(`health: the database is unreachable: ${error instanceof Error ? error.message : String(error)}`);
     return { status: "unavailable", version, database: { reachable: false } };

@@ -1,9 +1,7 @@
-// The API Lambda's entry point: configuration read once per execution environment, then every function
-// URL invocation goes through the adapter to the app.
-import { readFileSync } from "node:fs";
-import { handle } from "../aws/function-url-adapter.ts";
+// The API Lambda's entry point in AWS: configuration read from the environment once per execution
+// environment, then every function URL invocation goes to the handler built from it.
 import { createDatabase } from "../db/data-api.ts";
-import { createApp } from "./app.ts";
+import { createApiHandler } from "./handler.ts";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -11,17 +9,12 @@ function required(name: string): string {
   return value;
 }
 
-const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
-
-const app = createApp({
+export const handler = createApiHandler({
   database: createDatabase({
     resourceArn: required("DATABASE_RESOURCE_ARN"),
     secretArn: required("DATABASE_SECRET_ARN"),
     database: required("DATABASE_NAME"),
   }),
-  version,
+  // Set by the deploy from package.json: a bundle has no package.json to read.
+  version: required("GOODGREETS_VERSION"),
 });
-
-export const handler = handle({ fetch: (request, env) => app.fetch(request, env) });

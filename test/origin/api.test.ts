@@ -9,10 +9,11 @@ import { startFunctionUrlStandIn } from "../../infra/local/function-url/server.t
 import type { RunningService } from "../../infra/local/service.ts";
 import { createApp, validateBody } from "../../origin/api/app.ts";
 import { badRequest } from "../../origin/api/errors.ts";
-import { handle } from "../../origin/aws/function-url-adapter.ts";
+import { createApiHandler } from "../../origin/api/handler.ts";
 import type { FunctionUrlEvent } from "../../origin/aws/function-url-event.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate, splitStatements } from "../../origin/db/migrate.ts";
+import { oacFetch, sha256Hex } from "./oac-fetch.ts";
 
 let dataApi: RunningService;
 let api: RunningService;
@@ -24,23 +25,28 @@ beforeAll(async () => {
   dataApi = await startDataApiStandIn({});
   client = new RDSDataClient({ endpoint: dataApi.url, region: localRegion, credentials: localCredentials });
   const database = createDatabase({ ...localDatabase, client });
-  const app = createApp({ database, version: "9.9.9", log: (line) => logged.push(line) }, (routes) => {
-    routes.post("/api/echo", async (context) => {
-      const body = await validateBody(
-        context.req.raw,
-        v.object({ name: v.pipe(v.string(), v.minLength(1, "Say who signs.")) }),
-      );
-      return context.json({ hello: body.name });
-    });
-    routes.get("/api/refuse", () => {
-      throw badRequest("bad_card", "That card cannot be signed.", "cardId");
-    });
-    routes.get("/api/explode", () => {
-      throw new Error("secret detail: password=hunter2");
-    });
+  const handler = createApiHandler({
+    database,
+    version: "9.9.9",
+    log: (line) => logged.push(line),
+    extend: (routes) => {
+      routes.post("/api/echo", async (context) => {
+        const body = await validateBody(
+          context.req.raw,
+          v.object({ name: v.pipe(v.string(), v.minLength(1, "Say who signs.")) }),
+        );
+        return context.json({ hello: body.name });
+      });
+      routes.get("/api/refuse", () => {
+        throw badRequest("bad_card", "That card cannot be signed.", "cardId");
+      });
+      routes.get("/api/explode", () => {
+        throw new Error("secret detail: password=hunter2");
+      });
+    },
   });
-  const handler = handle({ fetch: (request, env) => app.fetch(request, env) });
   api = await startFunctionUrlStandIn({
+    signing: { region: localRegion, credentials: [localCredentials] },
     handler: async (event, context) => {
       events.push(event);
       return handler(event, context);
@@ -54,17 +60,28 @@ afterAll(async () => {
   await dataApi?.close();
 });
 
-const call = (path: string, init?: RequestInit) => fetch(`${api.url}${path}`, init);
+/** A call as the edge makes it: signed, with the viewer's body hash. */
+const call = async (
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+) =>
+  oacFetch(api.url, path, {
+    ...init,
+    headers: {
+      ...init.headers,
+      ...(init.body !== undefined ? { "x-amz-content-sha256": await sha256Hex(init.body) } : {}),
+    },
+  });
 
 describe("the API", () => {
-  it("reports health with the database engine, and never caches it", async () => {
+  it("reports health without naming the database build, and never caches it", async () => {
     const response = await call("/api/health");
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toMatchObject({
       status: "ok",
       version: "9.9.9",
-      database: { reachable: true, engine: expect.stringContaining("PostgreSQL") },
+      database: { reachable: true },
     });
   });
 
@@ -112,6 +129,17 @@ describe("the API", () => {
     expect(await refused.json()).toEqual({
       error: { code: "bad_card", message: "That card cannot be signed.", field: "cardId" },
     });
+  });
+
+  it("answers a path that does not decode with 400 in the JSON error format, not a 5xx", async () => {
+    for (const path of ["/api/%ff", "/api/%", "/api/%e2%82", "/api/health%c0%af"]) {
+      const response = await call(path);
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({
+        error: { code: "invalid_path", message: "The path is not valid percent-encoded UTF-8." },
+      });
+    }
   });
 
   it("answers an unexpected failure with 500 and a request id only; the detail goes to the log", async () => {

@@ -1,26 +1,41 @@
-// The Lambda function URL on loopback: each HTTP request becomes the payload-2.0 event AWS sends, the
+// The Lambda function URL (auth type AWS_IAM) on loopback: each request must carry a SigV4 signature, as
+// CloudFront's origin access control signs it; it then becomes the payload-2.0 event AWS sends, the
 // handler runs in-process, and its result becomes the HTTP response the way Lambda interprets it.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type {
   FunctionUrlEvent,
   FunctionUrlResult,
   LambdaContext,
 } from "../../../origin/aws/function-url-event.ts";
-import type { RunningService } from "../service.ts";
+import { type SigningCredentials, sha256Hex, verifySignature } from "../aws-signature.ts";
+import { listen, type RunningService } from "../service.ts";
+import { type Refusal, refusal } from "./refusals.ts";
 
 export interface FunctionUrlStandInOptions {
   handler: (event: FunctionUrlEvent, context: LambdaContext) => Promise<unknown>;
+  /** Who may invoke the URL: the edge's signing identity (OAC), nobody else. */
+  signing: { region: string; credentials: readonly SigningCredentials[] };
   port?: number;
   host?: string;
   functionName?: string;
+  /** The clock the signature's time is checked against, for tests. */
+  now?: () => number;
 }
 
 const maxPayloadBytes = 6 * 1024 * 1024;
 const textTypes =
   /^(text\/|application\/(json|.*\+json|xml|.*\+xml|javascript|x-www-form-urlencoded)|multipart\/form-data)/i;
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** The decoded path for requestContext.http.path; a sequence that does not decode stays as it came. */
+function decodedPath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+}
 
 /** The requestContext.time format: 24/Nov/2026:17:00:00 +0000 */
 export function requestTime(date: Date): string {
@@ -72,7 +87,7 @@ export function functionUrlEvent(
       domainPrefix: domainName.split(".")[0] ?? domainName,
       http: {
         method: incoming.method ?? "GET",
-        path: decodeURIComponent(rawPath),
+        path: decodedPath(rawPath),
         protocol: `HTTP/${incoming.httpVersion}`,
         sourceIp: (incoming.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
         userAgent: headers["user-agent"] ?? "",
@@ -100,12 +115,23 @@ function interpret(result: unknown): FunctionUrlResult {
 }
 
 export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions): Promise<RunningService> {
+  const now = options.now ?? Date.now;
   const server = createServer((incoming, outgoing) => {
-    serve(incoming, outgoing).catch(() => {
+    serve(incoming, outgoing).catch((error: unknown) => {
+      console.error("function URL: the request failed:", error);
       if (!outgoing.headersSent) outgoing.writeHead(502, { "content-type": "application/json" });
       outgoing.end(JSON.stringify({ Message: "Internal Server Error" }));
     });
   });
+
+  function reply(outgoing: ServerResponse, answer: Refusal, requestId: string) {
+    outgoing.writeHead(answer.status, {
+      "content-type": "application/json",
+      "x-amzn-requestid": requestId,
+      ...(answer.errorType ? { "x-amzn-errortype": answer.errorType } : {}),
+    });
+    outgoing.end(JSON.stringify(answer.body));
+  }
 
   async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
     const chunks: Buffer[] = [];
@@ -115,16 +141,36 @@ export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions
       if (size <= maxPayloadBytes) chunks.push(chunk);
     }
     const requestId = randomUUID();
-    if (size > maxPayloadBytes) {
-      outgoing.writeHead(413, { "content-type": "application/json", "x-amzn-requestid": requestId });
-      outgoing.end(
-        JSON.stringify({
-          Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
-        }),
-      );
-      return;
-    }
-    const event = functionUrlEvent(incoming, Buffer.concat(chunks), new Date(), requestId);
+    if (size > maxPayloadBytes) return reply(outgoing, refusal({ kind: "too-large" }), requestId);
+    const body = Buffer.concat(chunks);
+
+    const rawUrl = incoming.url ?? "/";
+    const queryAt = rawUrl.indexOf("?");
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(incoming.headersDistinct))
+      if (value) headers[name] = value.join(",");
+    // Lambda hashes the body itself and takes no unsigned payload, so a POST whose signer (CloudFront)
+    // was given no or a wrong x-amz-content-sha256 fails as a signature mismatch.
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
+    const verdict = await verifySignature(
+      {
+        method: incoming.method ?? "GET",
+        path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
+        query: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
+        headers,
+      },
+      {
+        service: "lambda",
+        region: options.signing.region,
+        credentials: options.signing.credentials,
+        uriEscapePath: true,
+        now: now(),
+        bodySha256: sha256Hex(body),
+      },
+    );
+    if (!verdict.ok) return reply(outgoing, refusal({ kind: "signature", verdict }), requestId);
+
+    const event = functionUrlEvent(incoming, body, new Date(now()), requestId);
     const deadline = Date.now() + 30_000;
     let result: FunctionUrlResult;
     try {
@@ -137,37 +183,20 @@ export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions
       );
     } catch (error) {
       console.error(`function URL: the handler failed (${requestId}):`, error);
-      outgoing.writeHead(502, { "content-type": "application/json", "x-amzn-requestid": requestId });
-      outgoing.end(JSON.stringify({ Message: "Internal Server Error" }));
-      return;
+      return reply(outgoing, refusal({ kind: "function-error" }), requestId);
     }
-    const headers: [string, string][] = Object.entries(result.headers ?? {});
-    for (const cookie of result.cookies ?? []) headers.push(["set-cookie", cookie]);
-    headers.push(["x-amzn-requestid", requestId]);
-    if (!headers.some(([name]) => name.toLowerCase() === "content-type"))
-      headers.push(["content-type", "application/json"]);
-    const body =
+    const responseHeaders: [string, string][] = Object.entries(result.headers ?? {});
+    for (const cookie of result.cookies ?? []) responseHeaders.push(["set-cookie", cookie]);
+    responseHeaders.push(["x-amzn-requestid", requestId]);
+    if (!responseHeaders.some(([name]) => name.toLowerCase() === "content-type"))
+      responseHeaders.push(["content-type", "application/json"]);
+    const responseBody =
       result.body === undefined
         ? undefined
         : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
-    outgoing.writeHead(result.statusCode, headers.flat());
-    outgoing.end(body);
+    outgoing.writeHead(result.statusCode, responseHeaders.flat());
+    outgoing.end(responseBody);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      return closing;
-    },
-  };
+  return listen(server, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
 }
