@@ -7,7 +7,7 @@ import { localCredentials, localRegion } from "../../infra/local/config.ts";
 export interface OacFetchOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array;
+  body?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
@@ -46,7 +46,5 @@ export async function oacFetch(base: string, pathAndQuery: string, options: OacF
   });
 }
 
-export const sha256Hex = async (text: string | Uint8Array) =>
-  Buffer.from(
-    await crypto.subtle.digest("SHA-256", typeof text === "string" ? new TextEncoder().encode(text) : text),
-  ).toString("hex");
+export const sha256Hex = async (text: string) =>
+  Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("hex");
