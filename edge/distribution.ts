@@ -9,17 +9,26 @@ export type OriginDeclaration =
       /** An S3 bucket reached through Origin Access Control (requests signed with SigV4). */
       readonly kind: "s3-bucket";
       readonly bucket: "site" | "images";
-      readonly connectionTimeoutSeconds: number;
-      readonly readTimeoutSeconds: number;
+      readonly connection: OriginConnectionDeclaration;
     }
   | {
       readonly id: string;
       /** A Lambda function URL reached through Origin Access Control (AWS_IAM auth). */
       readonly kind: "lambda-function-url";
       readonly function: "api";
-      readonly connectionTimeoutSeconds: number;
-      readonly readTimeoutSeconds: number;
+      readonly connection: OriginConnectionDeclaration;
     };
+
+/**
+ * How hard CloudFront tries an origin: connection attempts (1–3), seconds to wait for each connection
+ * (1–10), and the read timeout (first byte and between packets).
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html
+ */
+export interface OriginConnectionDeclaration {
+  readonly attempts: 1 | 2 | 3;
+  readonly connectionTimeoutSeconds: number;
+  readonly readTimeoutSeconds: number;
+}
 
 /** Which viewer values a policy takes, as CloudFront's *Config behaviours name them. */
 export type ValueSelection =
@@ -85,6 +94,45 @@ export interface FunctionAssociations {
   readonly viewerResponse?: CloudFrontFunctionAssociation | LambdaEdgeAssociation;
 }
 
+/**
+ * A response headers policy: headers CloudFront adds to, or removes from, every response of a behaviour.
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html
+ */
+export interface ResponseHeadersPolicyDeclaration {
+  readonly name: string;
+  readonly securityHeaders: {
+    readonly contentSecurityPolicy: { readonly value: string; readonly override: boolean };
+    readonly strictTransportSecurity: {
+      readonly maxAgeSeconds: number;
+      readonly includeSubdomains: boolean;
+      readonly preload: boolean;
+      readonly override: boolean;
+    };
+    /** X-Content-Type-Options: nosniff */
+    readonly contentTypeOptions: { readonly override: boolean };
+    readonly frameOptions: { readonly option: "DENY" | "SAMEORIGIN"; readonly override: boolean };
+    readonly referrerPolicy: {
+      readonly value:
+        | "no-referrer"
+        | "no-referrer-when-downgrade"
+        | "origin"
+        | "origin-when-cross-origin"
+        | "same-origin"
+        | "strict-origin"
+        | "strict-origin-when-cross-origin"
+        | "unsafe-url";
+      readonly override: boolean;
+    };
+  };
+  readonly customHeaders: readonly {
+    readonly name: string;
+    readonly value: string;
+    readonly override: boolean;
+  }[];
+  /** Header names removed from origin and cache responses (exact names, case-insensitive). */
+  readonly removeHeaders: readonly string[];
+}
+
 export interface BehaviourDeclaration {
   /** CloudFront path pattern (`*` and `?` wildcards, case-sensitive); `*` is the default behaviour. */
   readonly pathPattern: string;
@@ -95,6 +143,7 @@ export interface BehaviourDeclaration {
   readonly viewerProtocolPolicy: "redirect-to-https" | "https-only";
   /** CloudFront compresses eligible responses itself (gzip/br) when the viewer accepts it. */
   readonly compress: boolean;
+  readonly responseHeadersPolicy?: ResponseHeadersPolicyDeclaration;
   readonly functions: FunctionAssociations;
 }
 
@@ -179,30 +228,81 @@ const urlNormalisation: CloudFrontFunctionAssociation = {
   sourceFile: "edge/functions/viewer-request-url.js",
 };
 
-const securityHeaders: CloudFrontFunctionAssociation = {
-  kind: "cloudfront-function",
-  name: "goodgreets-viewer-response-security-headers",
-  sourceFile: "edge/functions/viewer-response-security-headers.js",
+/** CloudFront's default error-caching minimum TTL, used by the site's own 404 page too. */
+export const errorCachingSeconds = 10;
+
+/** Missing site pages answer with the site's 404 page (status 404), not S3's 403/404 XML. */
+const siteNotFound: LambdaEdgeAssociation = {
+  kind: "lambda-edge",
+  name: "goodgreets-origin-response-site-not-found",
+  moduleFile: "edge/lambda/site-not-found.ts",
+  exportName: "handler",
+};
+
+/**
+ * The security headers on every response, errors and redirects included (a viewer-response function
+ * never runs at 400 and above), and the S3 origin's own headers taken off.
+ */
+export const goodGreetsHeaders: ResponseHeadersPolicyDeclaration = {
+  name: "GoodGreets-SecurityHeaders",
+  securityHeaders: {
+    contentSecurityPolicy: {
+      value:
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      override: false,
+    },
+    strictTransportSecurity: {
+      maxAgeSeconds: 63_072_000,
+      includeSubdomains: true,
+      preload: true,
+      override: true,
+    },
+    contentTypeOptions: { override: true },
+    frameOptions: { option: "DENY", override: true },
+    referrerPolicy: { value: "strict-origin-when-cross-origin", override: true },
+  },
+  customHeaders: [
+    {
+      name: "Permissions-Policy",
+      value: "camera=(), microphone=(), geolocation=(), payment=()",
+      override: false,
+    },
+  ],
+  removeHeaders: [
+    "Server",
+    "x-amz-id-2",
+    "x-amz-request-id",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
+    "x-amz-version-id",
+    "x-amz-expiration",
+    "x-amz-replication-status",
+    "x-amz-storage-class",
+    "x-amz-restore",
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+    "x-amz-checksum-type",
+    "x-amz-website-redirect-location",
+  ],
+};
+
+/** CloudFront's defaults: three attempts of 10 s each, 30 s read timeout. */
+const defaultConnection: OriginConnectionDeclaration = {
+  attempts: 3,
+  connectionTimeoutSeconds: 10,
+  readTimeoutSeconds: 30,
 };
 
 export const distribution: DistributionDeclaration = {
   comment: "GoodGreets: site, design images and API behind one domain",
   origins: [
-    { id: "site", kind: "s3-bucket", bucket: "site", connectionTimeoutSeconds: 10, readTimeoutSeconds: 30 },
-    {
-      id: "images",
-      kind: "s3-bucket",
-      bucket: "images",
-      connectionTimeoutSeconds: 10,
-      readTimeoutSeconds: 30,
-    },
-    {
-      id: "api",
-      kind: "lambda-function-url",
-      function: "api",
-      connectionTimeoutSeconds: 10,
-      readTimeoutSeconds: 30,
-    },
+    { id: "site", kind: "s3-bucket", bucket: "site", connection: defaultConnection },
+    { id: "images", kind: "s3-bucket", bucket: "images", connection: defaultConnection },
+    { id: "api", kind: "lambda-function-url", function: "api", connection: defaultConnection },
   ],
   behaviours: [
     {
@@ -213,7 +313,8 @@ export const distribution: DistributionDeclaration = {
       allowedMethods: "ALL",
       viewerProtocolPolicy: "https-only",
       compress: true,
-      functions: { viewerResponse: securityHeaders },
+      responseHeadersPolicy: goodGreetsHeaders,
+      functions: {},
     },
     {
       pathPattern: "/img/*",
@@ -222,7 +323,8 @@ export const distribution: DistributionDeclaration = {
       allowedMethods: "GET_HEAD",
       viewerProtocolPolicy: "redirect-to-https",
       compress: true,
-      functions: { viewerResponse: securityHeaders },
+      responseHeadersPolicy: goodGreetsHeaders,
+      functions: {},
     },
     {
       pathPattern: "/_astro/*",
@@ -231,7 +333,8 @@ export const distribution: DistributionDeclaration = {
       allowedMethods: "GET_HEAD",
       viewerProtocolPolicy: "redirect-to-https",
       compress: true,
-      functions: { viewerResponse: securityHeaders },
+      responseHeadersPolicy: goodGreetsHeaders,
+      functions: { originResponse: siteNotFound },
     },
     {
       pathPattern: "*",
@@ -240,11 +343,12 @@ export const distribution: DistributionDeclaration = {
       allowedMethods: "GET_HEAD",
       viewerProtocolPolicy: "redirect-to-https",
       compress: true,
-      functions: { viewerRequest: urlNormalisation, viewerResponse: securityHeaders },
+      responseHeadersPolicy: goodGreetsHeaders,
+      functions: { viewerRequest: urlNormalisation, originResponse: siteNotFound },
     },
   ],
   // None on purpose: CloudFront's custom error responses apply to every behaviour, so a 404 page for the
-  // site would also replace the API's JSON errors. The site's own 404 page needs an origin-response
-  // function on the site behaviour instead (with the image variants work).
+  // site would also replace the API's JSON errors. The site behaviours map a missing page to the site's
+  // 404 page with an origin-response function instead (siteNotFound).
   customErrorResponses: [],
 };

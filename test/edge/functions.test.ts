@@ -6,13 +6,11 @@ import {
   httpRequestFromFunction,
   httpResponseFromFunction,
   viewerRequestEvent,
-  viewerResponseEvent,
 } from "../../infra/local/edge/cloudfront-function-runtime.ts";
 
 const load = (file: string) =>
   compileCloudFrontFunction({ name: file, code: readFileSync(`edge/functions/${file}`, "utf8") });
 const urlFunction = load("viewer-request-url.js");
-const securityHeaders = load("viewer-response-security-headers.js");
 const context = {
   distributionDomainName: "d111111abcdef8.cloudfront.net",
   distributionId: "E1",
@@ -51,29 +49,8 @@ describe("viewer-request-url", () => {
   });
 });
 
-describe("viewer-response-security-headers", () => {
-  it("adds the security headers and keeps one the origin set", async () => {
-    const outcome = await securityHeaders.run(
-      viewerResponseEvent(request("/"), {
-        status: 200,
-        statusText: "OK",
-        headers: [
-          ["Content-Type", "text/html"],
-          ["X-Frame-Options", "SAMEORIGIN"],
-        ],
-      }),
-    );
-    expect(outcome.type).toBe("response");
-    if (outcome.type !== "response") return;
-    const headers = new Map(httpResponseFromFunction(outcome.response).headers);
-    expect(headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
-    expect(headers.get("X-Content-Type-Options")).toBe("nosniff");
-    expect(headers.get("Strict-Transport-Security")).toMatch(/^max-age=\d+/);
-    expect(headers.get("Content-Security-Policy")).toContain("script-src 'self'");
-  });
-
-  it("stays under the 10 KB function size limit", () => {
-    for (const file of ["viewer-request-url.js", "viewer-response-security-headers.js"])
-      expect(readFileSync(`edge/functions/${file}`).length).toBeLessThan(10 * 1024);
+describe("CloudFront Function sources", () => {
+  it("stay under the 10 KB function size limit", () => {
+    expect(readFileSync("edge/functions/viewer-request-url.js").length).toBeLessThan(10 * 1024);
   });
 });

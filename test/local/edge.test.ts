@@ -73,8 +73,7 @@ const testDistribution: DistributionDeclaration = {
       id: "test",
       kind: "lambda-function-url",
       function: "api",
-      connectionTimeoutSeconds: 1,
-      readTimeoutSeconds: 1,
+      connection: { attempts: 1, connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 },
     },
   ],
   behaviours: [
@@ -141,7 +140,7 @@ beforeAll(async () => {
   logDirectory = await mkdtemp(join(tmpdir(), "edge-logs-"));
   edge = await startLocalEdge({
     distribution: testDistribution,
-    origins: { test: { url: origin.url, connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 } },
+    origins: { test: { url: origin.url } },
     repositoryRoot: process.cwd(),
     accessLogDirectory: logDirectory,
     now: () => clock,
@@ -391,7 +390,7 @@ describe("failures", () => {
 
     const down = await startLocalEdge({
       distribution: testDistribution,
-      origins: { test: { url: "http://127.0.0.1:9", connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 } },
+      origins: { test: { url: "http://127.0.0.1:9" } },
       repositoryRoot: process.cwd(),
       log: (message) => logged.push(message),
     });
@@ -422,7 +421,7 @@ describe("failures", () => {
           },
         ],
       },
-      origins: { test: { url: origin.url, connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 } },
+      origins: { test: { url: origin.url } },
       repositoryRoot: process.cwd(),
     });
     try {
@@ -443,7 +442,7 @@ describe("failures", () => {
         ...testDistribution,
         behaviours: [{ ...base, allowedMethods: "GET_HEAD", pathPattern: "*", functions: {} }],
       },
-      origins: { test: { url: origin.url, connectionTimeoutSeconds: 1, readTimeoutSeconds: 1 } },
+      origins: { test: { url: origin.url } },
       repositoryRoot: process.cwd(),
     });
     try {

@@ -12,10 +12,25 @@ export interface CachedObject {
   ttlSeconds: number;
   /** The origin's own validators, used for revalidation even when the stored copy was compressed. */
   originValidators: { etag?: string | undefined; lastModified?: string | undefined };
+  /** The origin's stale-while-revalidate and stale-if-error windows (RFC 5861), 0 when absent. */
+  staleWhileRevalidateSeconds: number;
+  staleIfErrorSeconds: number;
 }
 
+const expiresAtMs = (object: CachedObject) => object.storedAtMs + object.ttlSeconds * 1000;
+
 export function isFresh(object: CachedObject, nowMs: number): boolean {
-  return nowMs < object.storedAtMs + object.ttlSeconds * 1000;
+  return nowMs < expiresAtMs(object);
+}
+
+/** Expired, but still inside its stale-while-revalidate window: served at once, refreshed behind. */
+export function mayServeWhileRevalidating(object: CachedObject, nowMs: number): boolean {
+  return nowMs < expiresAtMs(object) + object.staleWhileRevalidateSeconds * 1000;
+}
+
+/** Expired, but still inside its stale-if-error window: served when the origin fails or answers 5xx. */
+export function mayServeOnError(object: CachedObject, nowMs: number): boolean {
+  return nowMs < expiresAtMs(object) + object.staleIfErrorSeconds * 1000;
 }
 
 /** Whole seconds since the object was stored or revalidated, as CloudFront reports in `Age`. */

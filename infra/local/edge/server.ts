@@ -1,30 +1,20 @@
-// The local edge: an HTTP server that renders the edge declaration like CloudFront — behaviours, the
-// four function events in CloudFront's order, the cache with TTLs, revalidation and request collapsing,
-// compression, CloudFront's own error responses and headers, and the standard access log.
+// The local edge's HTTP side: takes viewer connections, enforces CloudFront's request limits, streams
+// bodies with CloudFront's cap, runs the pipeline, writes the response with CloudFront's own headers and
+// the standard access log line.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type {
-  BehaviourDeclaration,
-  DistributionDeclaration,
-  OriginDeclaration,
-  ValueSelection,
-} from "../../../edge/distribution.ts";
-import type { RunningService } from "../service.ts";
-import { AccessLogWriter, type EdgeResultType } from "./access-log.ts";
-import { matchBehaviour } from "./behaviour-match.ts";
-import { cacheKey, edgeTtlSeconds, isCacheableMethod, normalisedAcceptEncoding } from "./cache-policy.ts";
-import { compress, isCompressible } from "./compression.ts";
-import { ageSeconds, type CachedObject, EdgeCache, headerValue, isFresh } from "./edge-cache.ts";
-import {
-  type EdgeContext,
-  EdgeFunctions,
-  type HttpRequestParts,
-  type HttpResponseParts,
-  type LambdaEdgeOrigin,
-} from "./edge-functions.ts";
-import { type OriginEndpoint, sendToOrigin, withoutHopByHop } from "./origin-client.ts";
-import { cookiePairs } from "./viewer-values.ts";
+import type { Socket } from "node:net";
+import { Transform, type TransformCallback } from "node:stream";
+import type { DistributionDeclaration } from "../../../edge/distribution.ts";
+import { listen, type RunningService } from "../service.ts";
+import { AccessLogWriter } from "./access-log.ts";
+import { EdgeCache, headerValue } from "./edge-cache.ts";
+import { type EdgeContext, EdgeFunctions } from "./edge-functions.ts";
+import { type EdgeReply, xCacheResult } from "./edge-reply.ts";
+import { cloudFrontError } from "./error-pages.ts";
+import { type OriginEndpoint, withoutHopByHop } from "./origin-client.ts";
+import { EdgePipeline } from "./pipeline.ts";
+import { checkViewerRequest, maxBodyBytes } from "./request-limits.ts";
 
 export interface LocalEdgeOptions {
   distribution: DistributionDeclaration;
@@ -42,6 +32,7 @@ export interface LocalEdgeOptions {
   distributionDomainName?: string;
   edgeLocation?: string;
   cacheCapacityBytes?: number;
+  /** The stack's diagnostic log (not the standard access log). */
   log?: (message: string) => void;
 }
 
@@ -50,567 +41,146 @@ export interface LocalEdge extends RunningService {
   readonly accessLog: AccessLogWriter | undefined;
 }
 
-interface EdgeReply {
-  response: HttpResponseParts;
-  resultType: EdgeResultType;
-  detailedResultType: string;
-  age?: number;
+/** Node's own header limit sits above CloudFront's 20,480 bytes, so CloudFront's 413 is what a viewer sees. */
+const parserHeaderBytes = 64 * 1024;
+
+/** Counts a viewer body as it streams to the origin, and fails it past CloudFront's cap. */
+class BodyCap extends Transform {
+  bytes = 0;
+  exceeded = false;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > maxBodyBytes) {
+      this.exceeded = true;
+      callback(new Error(`request body over ${maxBodyBytes} bytes`));
+    } else callback(null, chunk);
+  }
 }
 
-type OriginTrip =
-  | { type: "response"; response: HttpResponseParts & { body: Buffer }; generated: boolean }
-  | { type: "error"; status: number; detailedResultType: string };
+const newRequestId = () => randomBytes(40).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 
-const maxViewerBodyBytes = 20 * 1024 * 1024;
-
-const allowedMethods: Record<BehaviourDeclaration["allowedMethods"], readonly string[]> = {
-  GET_HEAD: ["GET", "HEAD"],
-  GET_HEAD_OPTIONS: ["GET", "HEAD", "OPTIONS"],
-  ALL: ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
-};
-
-const statusTexts: Record<number, string> = {
-  400: "Bad Request",
-  403: "Forbidden",
-  413: "Request Entity Too Large",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-const errorExplanations: Record<string, string> = {
-  OriginConnectError: "CloudFront wasn't able to connect to the origin.",
-  OriginReadTimeout:
-    "CloudFront attempted to establish a connection with the origin, but the origin did not respond in time.",
-  OriginReadError: "CloudFront wasn't able to read the response from the origin.",
-  InvalidRequestMethod:
-    "This distribution is not configured to allow the HTTP request method that was used for this request.",
-  FunctionExecutionError: "The CloudFront function associated with the cache behavior failed to execute.",
-  FunctionValidationError: "The CloudFront function returned an invalid value.",
-  LambdaExecutionError: "The Lambda function associated with the CloudFront distribution failed to execute.",
-  LambdaLimitExceeded:
-    "The Lambda function associated with the CloudFront distribution was throttled or timed out.",
-  LambdaValidationError: "The Lambda function returned an invalid response to CloudFront.",
-};
-
-/** CloudFront's own error page, as it answers when it cannot serve a request. */
-function cloudFrontError(status: number, detailedResultType: string, requestId: string): EdgeReply {
-  const statusText = statusTexts[status] ?? "Error";
-  const body = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">
-<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">
-<TITLE>ERROR: The request could not be satisfied</TITLE>
-</HEAD><BODY>
-<H1>${status} ERROR</H1>
-<H2>The request could not be satisfied.</H2>
-<HR noshade size="1px">
-${errorExplanations[detailedResultType] ?? "The request could not be satisfied."}
-<BR clear="all">
-<HR noshade size="1px">
-<PRE>
-Generated by cloudfront (CloudFront)
-Request ID: ${requestId}
-</PRE>
-<ADDRESS>
-</ADDRESS>
-</BODY></HTML>`;
-  return {
-    response: {
-      status,
-      statusText,
-      headers: [
-        ["Server", "CloudFront"],
-        ["Content-Type", "text/html"],
-      ],
-      body: Buffer.from(body),
-    },
-    resultType: "Error",
-    detailedResultType,
-  };
-}
-
-function selectionIncludes(selection: ValueSelection | { behavior: string }, name: string): boolean {
-  if (selection.behavior === "none") return false;
-  if (selection.behavior === "allowList")
-    return (selection as { names: readonly string[] }).names.includes(name);
-  return true;
-}
-
-/** The viewer values a behaviour sends to its origin: the cache key's plus the origin request policy's. */
-export function originRequestFor(
-  behaviour: BehaviourDeclaration,
-  request: HttpRequestParts,
-): HttpRequestParts {
-  const { cachePolicy, originRequestPolicy } = behaviour;
-  const query = request.rawQuery
-    .split("&")
-    .filter((part) => part !== "")
-    .filter((part) => {
-      const name = part.split("=")[0] ?? "";
-      return (
-        selectionIncludes(cachePolicy.queryStrings, name) ||
-        (originRequestPolicy !== undefined && selectionIncludes(originRequestPolicy.queryStrings, name))
-      );
-    });
-  const headers = request.headers.filter(([name]) => {
-    const lower = name.toLowerCase();
-    if (lower === "cookie" || lower === "host") return false;
-    if (selectionIncludes(cachePolicy.headers, lower)) return true;
-    const policy = originRequestPolicy?.headers;
-    if (!policy) return false;
-    if (
-      policy.behavior === "allViewer" ||
-      policy.behavior === "allViewerExceptHost" ||
-      policy.behavior === "all"
-    )
-      return true;
-    return selectionIncludes(policy, lower);
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const log = options.log ?? ((message: string) => console.error(`edge: ${message}`));
+  const distributionId = options.distributionId ?? "E1LOCALGOODGREETS";
+  const domainName = options.distributionDomainName ?? "d111111abcdef8.cloudfront.net";
+  const edgeLocation = options.edgeLocation ?? "LCL1-P1";
+  const via = `1.1 ${randomBytes(16).toString("hex")}.cloudfront.net (CloudFront)`;
+  const cache = new EdgeCache(options.cacheCapacityBytes);
+  const accessLog = options.accessLogDirectory
+    ? new AccessLogWriter(options.accessLogDirectory, distributionId)
+    : undefined;
+  const functions = new EdgeFunctions(options.distribution, options.repositoryRoot, log);
+  const pipeline = new EdgePipeline({
+    distribution: options.distribution,
+    origins: options.origins,
+    functions,
+    cache,
+    now: options.now ?? Date.now,
+    log,
+    via,
   });
-  const cookies = cookiePairs(request.headers).filter(
-    ([name]) =>
-      selectionIncludes(cachePolicy.cookies, name) ||
-      (originRequestPolicy !== undefined && selectionIncludes(originRequestPolicy.cookies, name)),
-  );
-  if (cookies.length > 0)
-    headers.push(["Cookie", cookies.map(([name, value]) => `${name}=${value}`).join("; ")]);
-  return { method: request.method, uri: request.uri, rawQuery: query.join("&"), headers };
-}
 
-export class LocalEdgeServer {
-  readonly cache: EdgeCache;
-  readonly accessLog: AccessLogWriter | undefined;
-  readonly #options: LocalEdgeOptions;
-  readonly #functions: EdgeFunctions;
-  readonly #now: () => number;
-  readonly #log: (message: string) => void;
-  readonly #distributionId: string;
-  readonly #domainName: string;
-  readonly #edgeLocation: string;
-  readonly #via: string;
+  /** CloudFront's own headers on every response it sends. */
+  const edgeHeaders = (reply: EdgeReply, requestId: string): [string, string][] => [
+    ...reply.response.headers.filter(
+      ([name]) => !/^(content-length|x-cache|via|x-amz-cf-pop|x-amz-cf-id|age)$/i.test(name),
+    ),
+    ...(reply.age !== undefined ? [["Age", String(reply.age)] as [string, string]] : []),
+    ["X-Cache", `${xCacheResult(reply.resultType)} from cloudfront`],
+    ["Via", via],
+    ["X-Amz-Cf-Pop", edgeLocation],
+    ["X-Amz-Cf-Id", requestId],
+  ];
 
-  constructor(options: LocalEdgeOptions) {
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
-    this.#log = options.log ?? ((message) => console.error(`edge: ${message}`));
-    this.#distributionId = options.distributionId ?? "E1LOCALGOODGREETS";
-    this.#domainName = options.distributionDomainName ?? "d111111abcdef8.cloudfront.net";
-    this.#edgeLocation = options.edgeLocation ?? "LCL1-P1";
-    this.#via = `1.1 ${randomBytes(16).toString("hex")}.cloudfront.net (CloudFront)`;
-    this.cache = new EdgeCache(options.cacheCapacityBytes);
-    this.accessLog = options.accessLogDirectory
-      ? new AccessLogWriter(options.accessLogDirectory, this.#distributionId)
-      : undefined;
-    for (const behaviour of options.distribution.behaviours) {
-      if (!options.origins[behaviour.originId])
-        throw new Error(
-          `behaviour ${behaviour.pathPattern} names origin ${behaviour.originId}, which is not configured`,
-        );
-    }
-    this.#functions = new EdgeFunctions(options.distribution, options.repositoryRoot, this.#log);
-  }
+  /** A request CloudFront refuses outright: its error page, the connection closed, no access-log line. */
+  const refuseAndClose = (outgoing: ServerResponse, reply: EdgeReply, requestId: string) => {
+    const headers = [...edgeHeaders(reply, requestId), ["Connection", "close"] as [string, string]];
+    const body = reply.response.body ?? Buffer.alloc(0);
+    headers.push(["Content-Length", String(body.length)]);
+    outgoing.writeHead(reply.response.status, reply.response.statusText, headers.flat());
+    outgoing.end(body, () => outgoing.socket?.destroySoon());
+  };
 
-  /** Serves one viewer request through the whole CloudFront pipeline. */
-  async handle(viewer: HttpRequestParts, body: Buffer | undefined, context: EdgeContext): Promise<EdgeReply> {
-    const behaviour = matchBehaviour(this.#options.distribution.behaviours, viewer.uri);
-    if (!allowedMethods[behaviour.allowedMethods].includes(viewer.method))
-      return cloudFrontError(403, "InvalidRequestMethod", context.requestId);
-
-    let request = viewer;
-    const viewerRequest = behaviour.functions.viewerRequest;
-    if (viewerRequest) {
-      const result = await this.#functions.viewerRequest(viewerRequest, request, context);
-      if (result.type === "error")
-        return cloudFrontError(result.status, result.detailedResultType, context.requestId);
-      // A response generated on the viewer request is neither cached nor shown to viewer-response.
-      if (result.type === "response")
-        return {
-          response: result.response,
-          resultType: result.resultType,
-          detailedResultType: result.resultType,
-        };
-      request = result.request;
-    }
-
-    let reply = await this.#throughCache(behaviour, request, body, context);
-    reply = await this.#customErrorPage(reply, context);
-
-    const viewerResponse = behaviour.functions.viewerResponse;
-    // Viewer-response functions do not run when the origin answered 400 or more.
-    if (viewerResponse && reply.response.status < 400) {
-      const result = await this.#functions.viewerResponse(viewerResponse, request, reply.response, context);
-      if (result.type === "error")
-        return cloudFrontError(result.status, result.detailedResultType, context.requestId);
-      if (viewerResponse.kind === "lambda-edge" && result.response.status !== reply.response.status)
-        return cloudFrontError(502, "LambdaValidationError", context.requestId);
-      reply = { ...reply, response: result.response };
-    }
-    return reply;
-  }
-
-  async #throughCache(
-    behaviour: BehaviourDeclaration,
-    request: HttpRequestParts,
-    body: Buffer | undefined,
-    context: EdgeContext,
-  ): Promise<EdgeReply> {
-    if (!isCacheableMethod(request.method)) {
-      const trip = await this.#originTrip(behaviour, request, body, context);
-      return this.#replyFromTrip(trip, context, "Miss");
-    }
-    const key = cacheKey(behaviour.cachePolicy, request);
-    const cached = this.cache.get(key);
-    if (cached && isFresh(cached, this.#now())) return this.#replyFromCache(cached, "Hit");
-
-    const { value, led } = await this.cache.collapse(key, () =>
-      this.#refresh(key, behaviour, request, context),
-    );
-    if (led) return value.reply;
-    // A follower shares the leader's object only when it was cacheable; otherwise it asks the origin itself.
-    if (value.stored)
-      return { ...value.reply, resultType: value.reply.resultType === "Error" ? "Error" : "Hit" };
-    return (await this.#refresh(key, behaviour, request, context)).reply;
-  }
-
-  async #refresh(
-    key: string,
-    behaviour: BehaviourDeclaration,
-    request: HttpRequestParts,
-    context: EdgeContext,
-  ): Promise<{ reply: EdgeReply; stored: boolean }> {
-    const stale = this.cache.get(key);
-    const validators = stale?.originValidators;
-    const conditional: [string, string][] = [];
-    if (validators?.etag) conditional.push(["If-None-Match", validators.etag]);
-    if (validators?.lastModified) conditional.push(["If-Modified-Since", validators.lastModified]);
-    // The edge fetches the whole object for GET and HEAD alike, and revalidates what it holds.
-    const trip = await this.#originTrip(
-      behaviour,
-      { ...request, method: "GET" },
-      undefined,
-      context,
-      conditional,
-    );
-    const now = this.#now();
-
-    if (trip.type === "response" && trip.response.status === 304 && stale) {
-      const merged = this.#mergeRevalidation(stale, trip.response.headers);
-      const ttlSeconds = edgeTtlSeconds(behaviour.cachePolicy, this.#ttlInput(stale.status, merged), now);
-      const refreshed: CachedObject = { ...stale, headers: merged, storedAtMs: now, ttlSeconds };
-      this.cache.set(key, refreshed);
-      return { reply: this.#replyFromCache(refreshed, "RefreshHit"), stored: true };
-    }
-    if (trip.type === "error") return { reply: this.#replyFromTrip(trip, context, "Miss"), stored: false };
-
-    let { headers, body } = trip.response;
-    const encoding = normalisedAcceptEncoding(behaviour.cachePolicy, request.headers);
-    if (
-      behaviour.compress &&
-      encoding !== "identity" &&
-      isCompressible(trip.response.status, headers, body.length)
-    )
-      ({ headers, body } = compress(encoding, headers, body));
-    const response = { ...trip.response, headers, body };
-    const errorTtl = this.#options.distribution.customErrorResponses.find(
-      (entry) => entry.errorCode === response.status,
-    )?.errorCachingMinTtlSeconds;
-    const ttlSeconds = edgeTtlSeconds(
-      behaviour.cachePolicy,
-      this.#ttlInput(response.status, response.headers),
-      now,
-      errorTtl,
-    );
-    const stored = ttlSeconds > 0;
-    if (stored) {
-      this.cache.set(key, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-        body: response.body,
-        storedAtMs: now,
-        ttlSeconds,
-        originValidators: {
-          etag: headerValue(trip.response.headers, "etag"),
-          lastModified: headerValue(trip.response.headers, "last-modified"),
-        },
-      });
-    } else if (stale) {
-      this.cache.delete(key);
-    }
-    return { reply: this.#replyFromTrip({ ...trip, response }, context, "Miss"), stored };
-  }
-
-  #ttlInput(status: number, headers: readonly (readonly [string, string])[]) {
-    return {
-      status,
-      cacheControl: headerValue(headers, "cache-control"),
-      expires: headerValue(headers, "expires"),
-      date: headerValue(headers, "date"),
-    };
-  }
-
-  /** A 304 refreshes the stored object's caching headers and validators (RFC 9111 §4.3.4). */
-  #mergeRevalidation(stale: CachedObject, fresh: readonly (readonly [string, string])[]): [string, string][] {
-    const updatable = /^(cache-control|expires|date|last-modified)$/i;
-    const updates = fresh.filter(([name]) => updatable.test(name));
-    const replaced = new Set(updates.map(([name]) => name.toLowerCase()));
-    return [
-      ...stale.headers.filter(([name]) => !replaced.has(name.toLowerCase())),
-      ...updates.map(([name, value]) => [name, value] as [string, string]),
-    ];
-  }
-
-  #replyFromCache(object: CachedObject, resultType: "Hit" | "RefreshHit"): EdgeReply {
-    const error = object.status >= 400;
-    return {
-      response: {
-        status: object.status,
-        statusText: object.statusText,
-        headers: object.headers,
-        body: object.body,
-      },
-      resultType: error ? "Error" : resultType,
-      detailedResultType: error ? "Error" : resultType,
-      age: ageSeconds(object, this.#now()),
-    };
-  }
-
-  #replyFromTrip(trip: OriginTrip, context: EdgeContext, resultType: "Miss"): EdgeReply {
-    if (trip.type === "error")
-      return cloudFrontError(trip.status, trip.detailedResultType, context.requestId);
-    const error = trip.response.status >= 400;
-    return {
-      response: trip.response,
-      resultType: error ? "Error" : resultType,
-      detailedResultType: error ? "Error" : resultType,
-    };
-  }
-
-  /** Origin-request trigger, the origin itself, then the origin-response trigger: only ever on a miss. */
-  async #originTrip(
-    behaviour: BehaviourDeclaration,
-    viewerRequest: HttpRequestParts,
-    body: Buffer | undefined,
-    context: EdgeContext,
-    revalidation: [string, string][] = [],
-  ): Promise<OriginTrip> {
-    const declaration = this.#originDeclaration(behaviour.originId);
-    const endpoint = this.#options.origins[behaviour.originId] as OriginEndpoint;
-    const origin = lambdaEdgeOrigin(declaration, endpoint);
-    const forwarded = originRequestFor(behaviour, viewerRequest);
-    // For cached content the viewer's validators and ranges stay at the edge: it revalidates its own copy.
-    let request: HttpRequestParts = {
-      ...forwarded,
-      headers: [
-        ...forwarded.headers.filter(
-          ([name]) =>
-            !isCacheableMethod(viewerRequest.method) ||
-            !/^(if-none-match|if-modified-since|range|if-range)$/i.test(name),
-        ),
-        ...revalidation,
-      ],
-    };
-
-    const originRequest = behaviour.functions.originRequest;
-    if (originRequest) {
-      const result = await this.#functions.originRequest(originRequest, request, context, origin);
-      if (result.type === "error")
-        return { type: "error", status: result.status, detailedResultType: result.detailedResultType };
-      // A response generated on the origin request is cached like an origin's; origin-response is skipped.
-      if (result.type === "response")
-        return {
-          type: "response",
-          response: { ...result.response, body: result.response.body ?? Buffer.alloc(0) },
-          generated: true,
-        };
-      request = result.request;
-    }
-
-    const result = await sendToOrigin(endpoint, {
-      ...request,
-      headers: [
-        ...request.headers,
-        ["X-Amz-Cf-Id", context.requestId],
-        ["Via", this.#via],
-        ...(headerValue(request.headers, "user-agent")
-          ? []
-          : [["User-Agent", "Amazon CloudFront"] as [string, string]]),
-        ...(declaration.kind === "lambda-function-url"
-          ? [["X-Forwarded-For", context.viewerIp] as [string, string]]
-          : []),
-      ],
-      body,
-    });
-    if (result.type === "error") {
-      this.#log(
-        `origin ${behaviour.originId} ${request.method} ${request.uri}: ${result.detailedResultType}`,
-      );
-      return {
-        type: "error",
-        status: result.detailedResultType === "OriginReadTimeout" ? 504 : 502,
-        detailedResultType: result.detailedResultType,
-      };
-    }
-    let response: HttpResponseParts & { body: Buffer } = result;
-
-    const originResponse = behaviour.functions.originResponse;
-    if (originResponse) {
-      const modified = await this.#functions.originResponse(
-        originResponse,
-        request,
-        response,
-        context,
-        origin,
-      );
-      if (modified.type === "error")
-        return { type: "error", status: modified.status, detailedResultType: modified.detailedResultType };
-      response = { ...modified.response, body: modified.response.body ?? Buffer.alloc(0) };
-    }
-    return { type: "response", response, generated: false };
-  }
-
-  #originDeclaration(id: string): OriginDeclaration {
-    const declaration = this.#options.distribution.origins.find((origin) => origin.id === id);
-    if (!declaration) throw new Error(`origin ${id} is not declared`);
-    return declaration;
-  }
-
-  /** CloudFront replaces an origin error with the configured page, fetched through the behaviours. */
-  async #customErrorPage(reply: EdgeReply, context: EdgeContext): Promise<EdgeReply> {
-    const entry = this.#options.distribution.customErrorResponses.find(
-      (candidate) => candidate.errorCode === reply.response.status,
-    );
-    if (
-      !entry ||
-      reply.resultType === "FunctionGeneratedResponse" ||
-      reply.resultType === "LambdaGeneratedResponse"
-    )
-      return reply;
-    const behaviour = matchBehaviour(this.#options.distribution.behaviours, entry.responsePagePath);
-    // Custom error page fetches skip the viewer functions.
-    const page = await this.#throughCache(
-      behaviour,
-      { method: "GET", uri: entry.responsePagePath, rawQuery: "", headers: [] },
-      undefined,
-      context,
-    );
-    if (page.response.status >= 400) return reply;
-    return {
-      ...reply,
-      response: {
-        ...page.response,
-        status: entry.responseCode,
-        statusText: statusTexts[entry.responseCode] ?? "",
-      },
-    };
-  }
-
-  /** Binds the HTTP server; resolves once it is listening. */
-  async listen(): Promise<LocalEdge> {
-    const server = createServer((incoming, outgoing) => {
-      this.#serve(incoming, outgoing).catch((error: unknown) => {
-        this.#log(
-          `unexpected failure serving ${incoming.url}: ${error instanceof Error ? error.stack : String(error)}`,
-        );
-        if (!outgoing.headersSent) {
-          outgoing.writeHead(502, { "Content-Type": "text/html" }).end("502 Bad Gateway (CloudFront)");
-        } else outgoing.destroy();
-      });
-    });
-    server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.#options.port ?? 0, this.#options.host ?? "127.0.0.1", () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    let closed: Promise<void> | undefined;
-    return {
-      url: `http://${host}:${address.port}`,
-      cache: this.cache,
-      accessLog: this.accessLog,
-      close: () => {
-        closed ??= (async () => {
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-          await this.#functions.close();
-          await this.accessLog?.flush();
-        })();
-        return closed;
-      },
-    };
-  }
-
-  async #serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  async function serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const startedAt = process.hrtime.bigint();
-    const requestId = randomBytes(40).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+    const requestId = newRequestId();
     const rawUrl = incoming.url ?? "/";
     const queryAt = rawUrl.indexOf("?");
     const uri = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
     const rawQuery = queryAt === -1 ? "" : rawUrl.slice(queryAt + 1);
+    const method = incoming.method ?? "GET";
+
+    const verdict = checkViewerRequest(rawUrl, incoming.rawHeaders);
+    if (!verdict.ok) {
+      log(`${verdict.status} for ${method} ${rawUrl.slice(0, 80)}…: ${verdict.reason}`);
+      refuseAndClose(outgoing, pipeline.refuse(uri, verdict.status, "InvalidRequest", requestId), requestId);
+      return;
+    }
+
     const headers: [string, string][] = [];
     for (let index = 0; index < incoming.rawHeaders.length; index += 2)
       headers.push([incoming.rawHeaders[index] ?? "", incoming.rawHeaders[index + 1] ?? ""]);
     // Connection-level headers end at the edge: functions and origins never see them.
     const viewerHeaders = withoutHopByHop(headers).filter(([name]) => name.toLowerCase() !== "expect");
     const context: EdgeContext = {
-      distributionDomainName: this.#domainName,
-      distributionId: this.#distributionId,
+      distributionDomainName: domainName,
+      distributionId,
       requestId,
       viewerIp: (incoming.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
     };
 
-    const body = await readBody(incoming);
+    const declaredLength = Number(incoming.headers["content-length"] ?? 0);
+    const hasBody = declaredLength > 0 || incoming.headers["transfer-encoding"] !== undefined;
+    const cap = new BodyCap();
     let reply: EdgeReply;
-    if (body === "too-large") reply = cloudFrontError(413, "InvalidRequest", requestId);
-    else if (!uri.startsWith("/")) reply = cloudFrontError(400, "InvalidRequest", requestId);
-    else
-      reply = await this.handle(
-        { method: incoming.method ?? "GET", uri, rawQuery, headers: viewerHeaders },
-        body,
-        context,
-      );
+    let closeAfter = false;
+    if (declaredLength > maxBodyBytes) {
+      reply = pipeline.refuse(uri, 413, "InvalidRequest", requestId);
+      closeAfter = true;
+    } else if (!uri.startsWith("/")) {
+      reply = pipeline.refuse(uri, 400, "InvalidRequest", requestId);
+    } else {
+      const body = hasBody ? incoming.pipe(cap) : undefined;
+      incoming.once("error", (error) => cap.destroy(error));
+      reply = await pipeline.handle({ method, uri, rawQuery, headers: viewerHeaders }, body, context);
+      if (cap.exceeded) {
+        reply = pipeline.refuse(uri, 413, "InvalidRequest", requestId);
+        closeAfter = true;
+      }
+    }
 
-    const response = notModifiedForViewer(reply, incoming);
-    const responseHeaders: [string, string][] = [
-      ...response.response.headers.filter(
-        ([name]) => !/^(content-length|x-cache|via|x-amz-cf-pop|x-amz-cf-id|age)$/i.test(name),
-      ),
-      ...(reply.age !== undefined ? [["Age", String(reply.age)] as [string, string]] : []),
-      ["X-Cache", `${xCacheResult(reply.resultType)} from cloudfront`],
-      ["Via", this.#via],
-      ["X-Amz-Cf-Pop", this.#edgeLocation],
-      ["X-Amz-Cf-Id", requestId],
-    ];
-    const responseBody =
-      incoming.method === "HEAD" || response.response.status === 304 ? undefined : response.response.body;
-    const contentLength = response.response.body?.length ?? 0;
-    if (response.response.status !== 304) responseHeaders.push(["Content-Length", String(contentLength)]);
+    const responseHeaders = edgeHeaders(reply, requestId);
+    const status = reply.response.status;
+    const responseBody = method === "HEAD" || status === 304 ? undefined : reply.response.body;
+    const contentLength = reply.response.body?.length ?? 0;
+    if (status !== 304) responseHeaders.push(["Content-Length", String(contentLength)]);
+    // A refused body may still be arriving: end the connection rather than read megabytes to keep it.
+    if (closeAfter) responseHeaders.push(["Connection", "close"]);
 
     const firstByteSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-    outgoing.writeHead(
-      response.response.status,
-      response.response.statusText || undefined,
-      responseHeaders.flat(),
-    );
+    outgoing.writeHead(status, reply.response.statusText || undefined, responseHeaders.flat());
     outgoing.end(responseBody);
     await new Promise<void>((resolve) => {
       outgoing.once("finish", resolve);
       outgoing.once("close", resolve);
     });
+    if (closeAfter) outgoing.socket?.destroySoon();
 
     const headerBytes = responseHeaders.reduce(
       (sum, [name, value]) => sum + name.length + value.length + 4,
       17,
     );
     const contentRange = /bytes (\d+)-(\d+)/.exec(headerValue(responseHeaders, "content-range") ?? "");
-    this.accessLog?.write({
+    accessLog?.write({
       finishedAt: new Date(),
-      edgeLocation: this.#edgeLocation,
+      edgeLocation,
       responseBytes: headerBytes + (responseBody?.length ?? 0),
       clientIp: context.viewerIp,
-      method: incoming.method ?? "GET",
-      distributionDomainName: this.#domainName,
+      method,
+      distributionDomainName: domainName,
       uriStem: uri,
-      status: outgoing.writableFinished ? response.response.status : 0,
+      status: outgoing.writableFinished ? status : 0,
       referer: headerValue(headers, "referer"),
       userAgent: headerValue(headers, "user-agent"),
       query: rawQuery,
@@ -620,7 +190,7 @@ export class LocalEdgeServer {
       protocol: "http",
       requestBytes:
         headers.reduce((sum, [name, value]) => sum + name.length + value.length + 4, rawUrl.length + 14) +
-        (body === "too-large" ? 0 : (body?.length ?? 0)),
+        cap.bytes,
       timeTakenSeconds: Number(process.hrtime.bigint() - startedAt) / 1e9,
       forwardedFor: headerValue(headers, "x-forwarded-for"),
       responseResultType: reply.resultType,
@@ -629,87 +199,45 @@ export class LocalEdgeServer {
       timeToFirstByteSeconds: firstByteSeconds,
       detailedResultType: reply.detailedResultType,
       contentType: headerValue(responseHeaders, "content-type"),
-      contentLength: response.response.status === 304 ? undefined : contentLength,
+      contentLength: status === 304 ? undefined : contentLength,
       rangeStart: contentRange ? Number(contentRange[1]) : undefined,
       rangeEnd: contentRange ? Number(contentRange[2]) : undefined,
     });
   }
-}
 
-/** The X-Cache header names the cache outcome; every other outcome CloudFront reports as Error. */
-function xCacheResult(resultType: EdgeResultType): string {
-  const named: EdgeResultType[] = [
-    "Hit",
-    "RefreshHit",
-    "Miss",
-    "FunctionGeneratedResponse",
-    "LambdaGeneratedResponse",
-  ];
-  return named.includes(resultType) ? resultType : "Error";
-}
-
-/** CloudFront answers a viewer's matching conditional GET with 304 itself. */
-function notModifiedForViewer(reply: EdgeReply, incoming: IncomingMessage): EdgeReply {
-  if (reply.response.status !== 200 || !(incoming.method === "GET" || incoming.method === "HEAD"))
-    return reply;
-  const etag = headerValue(reply.response.headers, "etag");
-  const ifNoneMatch = incoming.headers["if-none-match"];
-  const weak = (tag: string) => tag.replace(/^W\//, "");
-  const matches =
-    etag !== undefined &&
-    ifNoneMatch !== undefined &&
-    (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((tag) => weak(tag.trim()) === weak(etag)));
-  if (!matches) return reply;
-  const kept = /^(etag|cache-control|expires|last-modified|vary|date|content-location)$/i;
-  return {
-    ...reply,
-    response: {
-      status: 304,
-      statusText: "Not Modified",
-      headers: reply.response.headers.filter(([name]) => kept.test(name)),
-    },
-  };
-}
-
-async function readBody(incoming: IncomingMessage): Promise<Buffer | undefined | "too-large"> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxViewerBodyBytes) return "too-large";
-    chunks.push(chunk);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks);
-}
-
-/** The `origin` object origin-event Lambda@Edge functions see. */
-function lambdaEdgeOrigin(declaration: OriginDeclaration, endpoint: OriginEndpoint): LambdaEdgeOrigin {
-  const url = new URL(endpoint.url);
-  if (declaration.kind === "s3-bucket") {
-    return {
-      s3: {
-        authMethod: "none",
-        customHeaders: {},
-        domainName: `${url.pathname.replace(/^\//, "")}.s3.us-east-1.amazonaws.com`,
-        path: "",
-        region: "us-east-1",
-      },
-    };
-  }
-  return {
-    custom: {
-      customHeaders: {},
-      domainName: url.hostname,
-      keepaliveTimeout: 5,
-      path: "",
-      port: Number(url.port) || 443,
-      protocol: "https",
-      readTimeout: declaration.readTimeoutSeconds,
-      sslProtocols: ["TLSv1.2"],
-    },
-  };
-}
-
-export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
-  return new LocalEdgeServer(options).listen();
+  const server = createServer({ maxHeaderSize: parserHeaderBytes }, (incoming, outgoing) => {
+    serve(incoming, outgoing).catch((error: unknown) => {
+      log(
+        `unexpected failure serving ${incoming.url}: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      if (!outgoing.headersSent)
+        refuseAndClose(outgoing, cloudFrontError(502, "Error", newRequestId()), newRequestId());
+      else outgoing.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  // Requests node:http cannot parse: past even its raised header limit CloudFront's answer is still 413.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const requestId = newRequestId();
+    const reply = pipeline.refuse("/", tooLarge ? 413 : 400, "InvalidRequest", requestId);
+    log(`${reply.response.status} for an unparsable request: ${error.code ?? error.message}`);
+    const body = reply.response.body ?? Buffer.alloc(0);
+    const head = [
+      `HTTP/1.1 ${reply.response.status} ${reply.response.statusText}`,
+      ...edgeHeaders(reply, requestId).map(([name, value]) => `${name}: ${value}`),
+      `Content-Length: ${body.length}`,
+      "Connection: close",
+    ].join("\r\n");
+    socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]));
+  });
+  const service = await listen(server, options, async () => {
+    await functions.close();
+    await accessLog?.flush();
+  });
+  return { ...service, cache, accessLog };
 }
