@@ -1,27 +1,77 @@
-// `npm start`: runs the whole app on loopback with embedded defaults and prints where everything is.
+// `npm start`: runs the whole app on loopback, writes data/local.env for the AWS CLI and SDKs, prints where
+// everything is, and stops cleanly on the first Ctrl-C whatever is running.
 import { join } from "node:path";
-import { localDataDir, localPorts } from "./config.ts";
-import { startLocalStack } from "./stack.ts";
+import { localDataDir } from "./config.ts";
+import { localEnvironment, writeLocalEnv } from "./local-env.ts";
+import { localPorts } from "./ports.ts";
+import { type LocalStack, startLocalStack } from "./stack.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
-const step = (message: string) => console.log(`  · ${message}`);
+/** How long a stop may take before the process exits anyway: a last resort, never the normal path. */
+const stopGraceMs = 15_000;
 
-console.log("GoodGreets local stack");
-const stack = await startLocalStack({
-  dataDir: localDataDir,
-  siteFolder: join(repositoryRoot, "dist/site"),
-  artFolder: join(repositoryRoot, "site/catalog/art"),
-  repositoryRoot,
-  ports: localPorts,
-  progress: step,
-}).catch((error: unknown) => {
+let stack: LocalStack | undefined;
+let starting: Promise<LocalStack> | undefined;
+let stopping = false;
+
+function stop() {
+  if (stopping) {
+    console.log("Stopping at once.");
+    process.exit(130);
+  }
+  stopping = true;
+  console.log("\nStopping…");
+  setTimeout(() => {
+    console.error(`Still stopping after ${stopGraceMs / 1000} s: exiting anyway.`);
+    process.exit(1);
+  }, stopGraceMs).unref();
+  // A stop during start-up waits for it: a half-started stack has nothing to close by itself.
+  const running = stack ? Promise.resolve(stack) : (starting ?? Promise.reject(new Error("not started")));
+  running
+    .then((started) => started.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error("Stopped with an error:", error);
+        process.exit(1);
+      },
+    );
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+function fail(error: unknown): never {
   console.error(
     `\nThe local stack could not start: ${error instanceof Error ? error.message : String(error)}`,
   );
   if (error instanceof Error && "code" in error && error.code === "EADDRINUSE")
-    console.error("A port is taken: stop the other process, or set PORT for the edge.");
+    console.error("A port is taken: stop the other process, or set GOODGREETS_PORT (see the README).");
   process.exit(1);
-});
+}
+
+console.log("GoodGreets local stack");
+try {
+  const ports = localPorts(process.env);
+  starting = startLocalStack({
+    dataDir: localDataDir,
+    siteFolder: process.env.GOODGREETS_SITE_DIR ?? join(repositoryRoot, "dist/site"),
+    artFolder: join(repositoryRoot, "site/catalog/art"),
+    repositoryRoot,
+    ports,
+    progress: (message) => console.log(`  · ${message}`),
+  });
+  stack = await starting;
+} catch (error) {
+  fail(error);
+}
+
+// Ctrl-C during start-up: stop() closes it as soon as it is up; nothing more to announce.
+if (stopping) await new Promise(() => {});
+const envFile = join(localDataDir, "local.env");
+await writeLocalEnv(
+  envFile,
+  localEnvironment({ edge: stack.edge.url, s3: stack.s3.url, dataApi: stack.dataApi.url }),
+);
 
 const site = stack.edge.url.replace("127.0.0.1", "localhost");
 console.log(`
@@ -31,22 +81,8 @@ Ready.
   Edge access logs (CloudFront format) ${stack.accessLogDirectory}
   S3 stand-in                          ${stack.s3.url}
   RDS Data API stand-in                ${stack.dataApi.url}
-  API function URL stand-in            ${stack.functionUrl.url}
+  API function URL stand-in            ${stack.functionUrl.url} (answers the edge's signature only)
   Data kept in                         ${localDataDir}
+  AWS CLI / SDK settings               ${envFile}
+                                       set -a; . ${envFile}; set +a; aws s3 ls
 Press Ctrl-C to stop.`);
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\nStopping…");
-    stack.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error("Stopped with an error:", error);
-        process.exit(1);
-      },
-    );
-  });
-}
