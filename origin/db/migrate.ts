@@ -3,41 +3,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "./data-api.ts";
+import { splitStatements } from "./sql-lexer.ts";
 
 const migrationsFolder = join(import.meta.dirname, "migrations");
 
-/**
- * Splits a migration into statements at top-level semicolons: never inside quotes, comments or
- * dollar-quoted bodies. (The Data API runs one statement per call.)
- */
-export function splitStatements(sql: string): string[] {
-  const statements: string[] = [];
-  let current = "";
-  let index = 0;
-  while (index < sql.length) {
-    const rest = sql.slice(index);
-    const skip = /^'(?:[^']|'')*'|^"(?:[^"]|"")*"|^--[^\n]*|^\/\*[\s\S]*?\*\//.exec(rest);
-    const dollar = /^\$([A-Za-z_]\w*)?\$/.exec(rest);
-    if (skip) {
-      current += skip[0].startsWith("--") ? "" : skip[0];
-      index += skip[0].length;
-    } else if (dollar) {
-      const end = sql.indexOf(dollar[0], index + dollar[0].length);
-      const stop = end === -1 ? sql.length : end + dollar[0].length;
-      current += sql.slice(index, stop);
-      index = stop;
-    } else if (sql[index] === ";") {
-      statements.push(current);
-      current = "";
-      index += 1;
-    } else {
-      current += sql[index];
-      index += 1;
-    }
-  }
-  statements.push(current);
-  return statements.map((statement) => statement.trim()).filter((statement) => statement !== "");
-}
+// The Data API runs one statement per call, so a migration is sent statement by statement.
+export { splitStatements } from "./sql-lexer.ts";
 
 /** Returns the names of the migrations it applied (empty when the schema was up to date). */
 export async function migrate(database: Database, folder = migrationsFolder): Promise<string[]> {

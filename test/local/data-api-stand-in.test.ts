@@ -10,9 +10,9 @@ import {
   CommitTransactionCommand,
   DatabaseErrorException,
   ExecuteStatementCommand,
-  NotFoundException,
   RDSDataClient,
   RollbackTransactionCommand,
+  TransactionNotFoundException,
 } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
@@ -155,10 +155,10 @@ describe("transactions", () => {
     expect(JSON.parse(ids.formattedRecords ?? "")).toEqual([{ id: "kept" }]);
     await expect(
       client.send(new CommitTransactionCommand({ ...target, transactionId: "no-such-transaction" })),
-    ).rejects.toBeInstanceOf(NotFoundException);
+    ).rejects.toBeInstanceOf(TransactionNotFoundException);
   });
 
-  it("keeps other statements out of an open transaction until it ends", async () => {
+  it("hides a transaction's uncommitted rows from statements outside it", async () => {
     const { transactionId } = await client.send(new BeginTransactionCommand(target));
     await execute("INSERT INTO cards_test (id) VALUES ('isolated')", { transactionId });
     const outside = execute("SELECT count(*) AS n FROM cards_test WHERE id = 'isolated'", {
@@ -172,7 +172,7 @@ describe("transactions", () => {
     const { transactionId } = await client.send(new BeginTransactionCommand(target));
     await execute("INSERT INTO cards_test (id) VALUES ('abandoned')", { transactionId });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await expect(execute("SELECT 1", { transactionId })).rejects.toBeInstanceOf(NotFoundException);
+    await expect(execute("SELECT 1", { transactionId })).rejects.toBeInstanceOf(TransactionNotFoundException);
     const left = await execute("SELECT count(*) AS n FROM cards_test WHERE id = 'abandoned'", {
       formatRecordsAs: "JSON",
     });
