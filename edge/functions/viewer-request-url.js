@@ -1,7 +1,7 @@
 // Viewer request (cloudfront-js-2.0): maps clean URLs onto the site bucket's keys. S3's REST endpoint has
 // no index documents, so "/designs/birthday/" asks for "/designs/birthday/index.html", and a folder named
 // without its trailing slash is redirected so relative links resolve and each page has one URL.
-function handler(event) {
+export function handler(event) {
   const request = event.request;
   const uri = request.uri.replace(/\/{2,}/g, "/");
   if (uri.startsWith("/api/") || uri.startsWith("/img/") || uri.startsWith("/_astro/")) {

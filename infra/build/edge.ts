@@ -1,0 +1,201 @@
+// The one edge build: bundles each function the distribution declares from edge/ sources (esbuild) into the
+// artefacts the local edge runs and the CDK app deploys, so modules shared by functions are written once.
+// CloudFront Functions become self-contained cloudfront-js-2.0 scripts; Lambda@Edge handlers become ESM
+// bundles with the build's constants baked in, since Lambda@Edge takes no environment variables.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { build, type Metafile } from "esbuild";
+import type {
+  CloudFrontFunctionAssociation,
+  DistributionDeclaration,
+  FunctionAssociations,
+  LambdaEdgeAssociation,
+} from "../../edge/distribution.ts";
+
+export interface EdgeBuildOptions {
+  distribution: DistributionDeclaration;
+  /** Where the associations' source paths are relative to. */
+  repositoryRoot: string;
+  /** The built Astro site: its 404.html is baked into the site-not-found handler. */
+  siteFolder: string;
+  /** Emptied, then filled with cloudfront-functions/<name>.js and lambda-edge/<name>/index.mjs. */
+  outDir: string;
+}
+
+export interface EdgeArtefact {
+  name: string;
+  kind: "cloudfront-function" | "lambda-edge";
+  /** Absolute path of the built file. */
+  file: string;
+  bytes: number;
+}
+
+export interface EdgeBuild {
+  /** The declaration with every association pointing at its built artefact (absolute paths). */
+  distribution: DistributionDeclaration;
+  artefacts: EdgeArtefact[];
+}
+
+/**
+ * "Maximum function size: 10 KB" (Quotas on CloudFront Functions).
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-functions
+ */
+export const cloudFrontFunctionMaxBytes = 10 * 1024;
+
+/**
+ * The only modules cloudfront-js-2.0 lets a function import.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html
+ */
+export const cloudFrontFunctionModules = ["crypto", "querystring", "buffer", "cloudfront"] as const;
+
+type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
+
+/** The constants every edge bundle may read, as esbuild `define` entries (JavaScript expressions). */
+async function bakedConstants(siteFolder: string): Promise<Record<string, string>> {
+  const notFoundPage = await readFile(join(siteFolder, "404.html"), "utf8").catch((error: unknown) => {
+    throw new Error(`the built site in ${siteFolder} has no 404.html to bake into the edge`, {
+      cause: error,
+    });
+  });
+  return { __SITE_NOT_FOUND_PAGE__: JSON.stringify(notFoundPage) };
+}
+
+function outputOf(metafile: Metafile) {
+  const [output] = Object.values(metafile.outputs);
+  if (!output) throw new Error("esbuild wrote no output");
+  return output;
+}
+
+/** A cloudfront-js-2.0 script: top-level `function handler(event)`, imports of the runtime's modules only. */
+export async function buildCloudFrontFunction(
+  sourceFile: string,
+  define: Record<string, string> = {},
+): Promise<string> {
+  const result = await build({
+    entryPoints: [sourceFile],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2020",
+    external: [...cloudFrontFunctionModules],
+    define,
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const output = outputOf(result.metafile);
+  if (output.exports.length !== 1 || output.exports[0] !== "handler")
+    throw new Error(
+      `${sourceFile} must export its handler and nothing else (export function handler(event)); it exports [${output.exports.join(", ")}]`,
+    );
+  const foreign = output.imports.filter(
+    (entry) => !(cloudFrontFunctionModules as readonly string[]).includes(entry.path),
+  );
+  if (foreign.length > 0)
+    throw new Error(`${sourceFile} imports ${foreign.map((entry) => entry.path).join(", ")} at run time`);
+  const text = result.outputFiles?.[0]?.text ?? "";
+  // CloudFront calls the top-level handler; the runtime has no module exports.
+  const exportAt = text.search(/export\s*\{\s*handler\s*\};?\s*$/);
+  if (exportAt === -1) throw new Error(`${sourceFile}: the bundle does not end with its handler export`);
+  return `${text.slice(0, exportAt).trimEnd()}\n`;
+}
+
+async function buildLambdaEdge(sourceFile: string, outFile: string, define: Record<string, string>) {
+  await build({
+    entryPoints: [sourceFile],
+    outfile: outFile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    // The newest Node.js runtime Lambda@Edge offers.
+    target: "node22",
+    define,
+    legalComments: "none",
+    logLevel: "silent",
+    // Bundled CommonJS dependencies may still call require() for Node's own modules.
+    banner: {
+      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+    },
+  });
+}
+
+function associationsOf(functions: FunctionAssociations): Association[] {
+  return [
+    functions.viewerRequest,
+    functions.originRequest,
+    functions.originResponse,
+    functions.viewerResponse,
+  ].filter((association): association is Association => association !== undefined);
+}
+
+export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {
+  const define = await bakedConstants(options.siteFolder);
+  const outDir = resolve(options.outDir);
+  await rm(outDir, { recursive: true, force: true });
+  const built = new Map<string, EdgeArtefact>();
+  for (const behaviour of options.distribution.behaviours) {
+    for (const association of associationsOf(behaviour.functions)) {
+      if (built.has(association.name)) continue;
+      if (association.kind === "cloudfront-function") {
+        const code = await buildCloudFrontFunction(
+          resolve(options.repositoryRoot, association.sourceFile),
+          define,
+        );
+        const bytes = Buffer.byteLength(code, "utf8");
+        if (bytes > cloudFrontFunctionMaxBytes)
+          throw new Error(
+            `CloudFront Function ${association.name} is ${bytes} bytes built, over CloudFront's ${cloudFrontFunctionMaxBytes}`,
+          );
+        const file = join(outDir, "cloudfront-functions", `${association.name}.js`);
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(file, code);
+        built.set(association.name, { name: association.name, kind: association.kind, file, bytes });
+      } else {
+        // One folder per function: the deployment package Lambda takes as a code asset.
+        const file = join(outDir, "lambda-edge", association.name, "index.mjs");
+        await buildLambdaEdge(resolve(options.repositoryRoot, association.moduleFile), file, define);
+        const bytes = (await readFile(file)).length;
+        built.set(association.name, { name: association.name, kind: association.kind, file, bytes });
+      }
+    }
+  }
+
+  const artefactOf = (association: Association) => {
+    const artefact = built.get(association.name);
+    if (!artefact) throw new Error(`${association.name} was not built`);
+    return artefact.file;
+  };
+  const rebound = <A extends Association | undefined>(association: A): A => {
+    if (!association) return association;
+    return (
+      association.kind === "cloudfront-function"
+        ? { ...association, sourceFile: artefactOf(association) }
+        : { ...association, moduleFile: artefactOf(association) }
+    ) as A;
+  };
+  const distribution: DistributionDeclaration = {
+    ...options.distribution,
+    behaviours: options.distribution.behaviours.map((behaviour) => ({
+      ...behaviour,
+      functions: Object.fromEntries(
+        Object.entries(behaviour.functions).map(([event, association]) => [event, rebound(association)]),
+      ) as FunctionAssociations,
+    })),
+  };
+  return { distribution, artefacts: [...built.values()] };
+}
+
+// `npm run build:edge`: the artefacts the CDK app deploys, from the site astro built.
+if (import.meta.main) {
+  const { distribution } = await import("../../edge/distribution.ts");
+  const repositoryRoot = resolve(import.meta.dirname, "../..");
+  const result = await buildEdge({
+    distribution,
+    repositoryRoot,
+    siteFolder: join(repositoryRoot, "dist/site"),
+    outDir: join(repositoryRoot, "dist/edge"),
+  });
+  for (const artefact of result.artefacts)
+    console.log(`${artefact.kind.padEnd(19)} ${artefact.name.padEnd(48)} ${artefact.bytes} bytes`);
+}
