@@ -10,6 +10,22 @@ export const localCredentials = {
   secretAccessKey: "goodgreets-local-stand-in-secret-key",
 } as const;
 
+/** The account the local stand-ins pretend to be (S3 owner, ARNs). */
+export const localAccountId = "000000000000";
+
+/**
+ * The local edge's own signing identity: what CloudFront's service principal is to S3 under Origin Access
+ * Control, signing on behalf of one distribution. It may do only what bucket policies grant it.
+ */
+export const localEdgeIdentity = {
+  credentials: {
+    accessKeyId: "AKIDGOODGREETSEDGE",
+    secretAccessKey: "goodgreets-local-edge-signing-secret",
+  },
+  servicePrincipal: "cloudfront.amazonaws.com",
+  distributionArn: `arn:aws:cloudfront::${localAccountId}:distribution/LOCAL`,
+} as const;
+
 /** The Aurora cluster and its Secrets Manager secret as the Data API names them. */
 export const localDatabase = {
   resourceArn: "arn:aws:rds:us-east-1:000000000000:cluster:goodgreets-local",
@@ -20,13 +36,6 @@ export const localDatabase = {
 export const localBuckets = {
   site: "goodgreets-local-site",
   images: "goodgreets-local-images",
-} as const;
-
-export const localPorts = {
-  edge: Number(process.env.PORT ?? 8080),
-  s3: 9000,
-  dataApi: 9001,
-  functionUrl: 9002,
 } as const;
 
 /** Everything the stack keeps across restarts lives here (git-ignored). */

@@ -20,9 +20,19 @@ const statuses = {
   IncompleteBody: 400,
   EntityTooLarge: 400,
   MalformedXML: 400,
+  MalformedPolicy: 400,
+  MalformedPOSTRequest: 400,
+  MaxPostPreDataLengthExceededError: 400,
+  IncorrectNumberOfFilesInPostRequest: 400,
+  InvalidPolicyDocument: 400,
+  EntityTooSmall: 400,
+  InvalidPart: 400,
+  InvalidPartOrder: 400,
   MissingContentLength: 411,
   NoSuchBucket: 404,
   NoSuchKey: 404,
+  NoSuchUpload: 404,
+  NoSuchBucketPolicy: 404,
   MethodNotAllowed: 405,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
@@ -30,6 +40,7 @@ const statuses = {
   InvalidRange: 416,
   InternalError: 500,
   NotImplemented: 501,
+  SlowDown: 503,
 } as const;
 
 export type S3ErrorCode = keyof typeof statuses;
@@ -62,3 +73,8 @@ export const notImplemented = (what: string): S3Error =>
     "NotImplemented",
     `A header or parameter you provided implies functionality that is not implemented: ${what}`,
   );
+
+export const accessDenied = (): S3Error => s3Error("AccessDenied", "Access Denied");
+
+export const methodNotAllowed = (): S3Error =>
+  s3Error("MethodNotAllowed", "The specified method is not allowed against this resource.");

@@ -6,6 +6,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/p
 import { join } from "node:path";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { type BucketPolicy, parseBucketPolicy } from "./bucket-policy.ts";
 import { compareKeys, firstIndexAfter } from "./listing.ts";
 
 /** What S3 keeps about an object besides its bytes. */
@@ -58,6 +59,8 @@ class Bucket {
   readonly objects = new Map<string, StoredObject>();
   /** Keys in S3 listing order, kept sorted as objects come and go. */
   readonly sortedKeys: string[] = [];
+  /** The bucket policy as it was put (GetBucketPolicy answers the text) and as it is evaluated. */
+  policy: { text: string; parsed: BucketPolicy } | undefined;
 
   constructor(record: BucketRecord, folder: string) {
     this.record = record;
@@ -82,11 +85,25 @@ class Bucket {
   }
 }
 
+/** Streams `body` into a new file at `path`, hashing it on the way; a failed write leaves no file. */
+export async function writeBodyFile(body: Readable, path: string): Promise<BodyDigests> {
+  const tap = new Md5Tap();
+  try {
+    await pipeline(body, tap, createWriteStream(path, { flush: true }));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { md5: tap.hash.digest(), size: tap.size };
+}
+
 /** Digests of a body as it was written, for the caller's integrity checks before the object is committed. */
 export interface BodyDigests {
   md5: Buffer;
   size: number;
 }
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT";
 
 class Md5Tap extends Transform {
   readonly hash = createHash("md5");
@@ -120,15 +137,55 @@ export class ObjectStore {
       let record: BucketRecord;
       try {
         record = JSON.parse(await readFile(join(folder, "bucket.json"), "utf8")) as BucketRecord;
-      } catch {
-        continue;
+      } catch (error) {
+        // A folder without its record is a bucket whose deletion was interrupted (the record goes first).
+        if (isMissing(error)) continue;
+        throw error;
       }
       const bucket = new Bucket(record, folder);
       await mkdir(bucket.objectsFolder, { recursive: true });
       await store.load(bucket);
+      await store.loadPolicy(bucket);
       store.buckets.set(record.name, bucket);
     }
     return store;
+  }
+
+  private async loadPolicy(bucket: Bucket): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(join(bucket.folder, "policy.json"), "utf8");
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    const parsed = parseBucketPolicy(text, bucket.record.name);
+    if (!parsed.ok)
+      throw new Error(
+        `the stored policy of bucket ${bucket.record.name} no longer parses: ${parsed.message}`,
+      );
+    bucket.policy = { text, parsed: parsed.policy };
+  }
+
+  policyOf(bucketName: string): { text: string; parsed: BucketPolicy } | undefined {
+    return this.buckets.get(bucketName)?.policy;
+  }
+
+  /** Replaces (or with `policy` undefined, removes) a bucket's policy, on disk first. */
+  async setPolicy(
+    bucketName: string,
+    policy: { text: string; parsed: BucketPolicy } | undefined,
+  ): Promise<void> {
+    const bucket = this.buckets.get(bucketName);
+    if (!bucket) return;
+    const file = join(bucket.folder, "policy.json");
+    if (policy) {
+      await writeFile(`${file}.tmp`, policy.text, { flush: true });
+      await rename(`${file}.tmp`, file);
+    } else {
+      await rm(file, { force: true });
+    }
+    bucket.policy = policy;
   }
 
   private async load(bucket: Bucket): Promise<void> {
@@ -139,8 +196,9 @@ export class ObjectStore {
         const object = JSON.parse(await readFile(join(bucket.objectsFolder, file), "utf8")) as StoredObject;
         bucket.remember(object);
         referenced.add(file).add(object.bodyFile);
-      } catch {
+      } catch (error) {
         // Sidecars are renamed into place whole, so one that does not parse was damaged after the fact: drop it.
+        if (!(error instanceof SyntaxError)) throw error;
       }
     }
     // Bodies no sidecar names were being written when the process stopped; pending sidecars were never committed.
@@ -205,8 +263,10 @@ export class ObjectStore {
     try {
       const handle = await open(join(bucket.objectsFolder, object.bodyFile), "r");
       return createReadStream("", { fd: handle, ...range });
-    } catch {
-      return undefined;
+    } catch (error) {
+      // Replaced or deleted since it was looked up: the caller answers as if it had not been found.
+      if (isMissing(error)) return undefined;
+      throw error;
     }
   }
 
@@ -221,29 +281,24 @@ export class ObjectStore {
     attributes: ObjectAttributes,
     now: number,
     check: (digests: BodyDigests) => Problem | undefined,
+    /** A multipart upload's ETag ("<md5 of part md5s>-<parts>") instead of the body's MD5. */
+    etag?: string,
   ): Promise<PutOutcome<Problem> | undefined> {
     const bucket = this.buckets.get(bucketName);
     if (!bucket) return undefined;
     const stem = fileStemOf(key);
     const bodyFile = `${stem}.${randomUUID()}.body`;
     const bodyPath = join(bucket.objectsFolder, bodyFile);
-    const tap = new Md5Tap();
-    try {
-      await pipeline(body, tap, createWriteStream(bodyPath, { flush: true }));
-    } catch (error) {
-      await rm(bodyPath, { force: true });
-      throw error;
-    }
-    const md5 = tap.hash.digest();
-    const problem = check({ md5, size: tap.size });
+    const { md5, size } = await writeBodyFile(body, bodyPath);
+    const problem = check({ md5, size });
     if (problem !== undefined) {
       await rm(bodyPath, { force: true });
       return { ok: false, problem };
     }
     const object: StoredObject = {
       key,
-      size: tap.size,
-      etag: `"${md5.toString("hex")}"`,
+      size,
+      etag: etag ?? `"${md5.toString("hex")}"`,
       lastModified: Math.floor(now / 1000) * 1000,
       bodyFile,
       ...attributes,

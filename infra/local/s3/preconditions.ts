@@ -79,3 +79,19 @@ export function resolveRange(header: string | undefined, size: number): RangeOut
   if (start >= size) return { kind: "unsatisfiable" };
   return { kind: "partial", start, end };
 }
+
+/**
+ * If-Range (RFC 9110 §13.1.5): the Range applies only while the object is the one the client has part of.
+ * An entity tag must match strongly (a weak one never does); a date must equal Last-Modified exactly.
+ */
+export function ifRangeHolds(
+  header: string | undefined,
+  object: { etag: string; lastModified: number },
+): boolean {
+  if (header === undefined) return true;
+  const value = header.trim();
+  if (value.startsWith("W/")) return false;
+  if (value.startsWith('"')) return value === object.etag;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && time === Math.floor(object.lastModified / 1000) * 1000;
+}

@@ -168,10 +168,29 @@ export function unescapeXml(text: string): string {
   });
 }
 
-/** The text of each `<name>` element (no attributes, no nesting of the same name), in document order. */
+/**
+ * The text of each `<name>` element (no nesting of the same name), in document order. Each search resumes
+ * where the last one ended and stops at the first unclosed element, so the work is linear in the document.
+ */
 function elementTexts(xml: string, name: string): string[] {
-  const pattern = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`, "g");
-  return [...xml.matchAll(pattern)].map((match) => match[1] ?? "");
+  const texts: string[] = [];
+  const close = `</${name}>`;
+  let from = 0;
+  for (;;) {
+    const open = xml.indexOf(`<${name}`, from);
+    if (open < 0) return texts;
+    const after = xml[open + name.length + 1];
+    if (after !== ">" && after !== " " && after !== "\t" && after !== "\n" && after !== "\r") {
+      from = open + 1;
+      continue;
+    }
+    const tagEnd = xml.indexOf(">", open);
+    if (tagEnd < 0) return texts;
+    const end = xml.indexOf(close, tagEnd + 1);
+    if (end < 0) return texts;
+    texts.push(xml.slice(tagEnd + 1, end));
+    from = end + close.length;
+  }
 }
 
 export type DeleteRequest = { ok: true; quiet: boolean; keys: string[] } | { ok: false };
@@ -194,4 +213,87 @@ export function parseDeleteRequest(xml: string): DeleteRequest {
 export function parseLocationConstraint(xml: string): string {
   const [location] = elementTexts(xml, "LocationConstraint");
   return location === undefined ? "" : unescapeXml(location.trim());
+}
+
+export function initiateMultipartUploadDocument(bucket: string, key: string, uploadId: string): string {
+  return `${declaration}<InitiateMultipartUploadResult xmlns="${namespace}">${element("Bucket", bucket)}${element("Key", key)}${element("UploadId", uploadId)}</InitiateMultipartUploadResult>`;
+}
+
+export function completeMultipartUploadDocument(input: {
+  location: string;
+  bucket: string;
+  key: string;
+  etag: string;
+}): string {
+  return `${declaration}<CompleteMultipartUploadResult xmlns="${namespace}">${element("Location", input.location)}${element("Bucket", input.bucket)}${element("Key", input.key)}${element("ETag", input.etag)}</CompleteMultipartUploadResult>`;
+}
+
+export interface ListedPart {
+  partNumber: number;
+  lastModified: string;
+  etag: string;
+  size: number;
+}
+
+export function listPartsDocument(input: {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  partNumberMarker: number;
+  maxParts: number;
+  parts: readonly ListedPart[];
+  isTruncated: boolean;
+  ownerId: string;
+}): string {
+  const parts = input.parts.map((part) =>
+    element(
+      "Part",
+      nested(
+        element("PartNumber", String(part.partNumber)),
+        element("LastModified", part.lastModified),
+        element("ETag", part.etag),
+        element("Size", String(part.size)),
+      ),
+    ),
+  );
+  const next = input.parts.at(-1)?.partNumber ?? input.partNumberMarker;
+  const body = [
+    element("Bucket", input.bucket),
+    element("Key", input.key),
+    element("UploadId", input.uploadId),
+    element("Initiator", nested(element("ID", input.ownerId), element("DisplayName", "goodgreets-local"))),
+    owner(input.ownerId),
+    element("StorageClass", "STANDARD"),
+    element("PartNumberMarker", String(input.partNumberMarker)),
+    element("NextPartNumberMarker", String(next)),
+    element("MaxParts", String(input.maxParts)),
+    element("IsTruncated", String(input.isTruncated)),
+    ...parts,
+  ];
+  return `${declaration}<ListPartsResult xmlns="${namespace}">${body.join("")}</ListPartsResult>`;
+}
+
+export type CompleteRequest = { ok: true; parts: { partNumber: number; etag: string }[] } | { ok: false };
+
+/** Reads a CompleteMultipartUpload body: `<CompleteMultipartUpload><Part><PartNumber>…<ETag>…</Part>…`. */
+export function parseCompleteRequest(xml: string): CompleteRequest {
+  const [complete] = elementTexts(xml, "CompleteMultipartUpload");
+  if (complete === undefined) return { ok: false };
+  const parts: { partNumber: number; etag: string }[] = [];
+  for (const part of elementTexts(complete, "Part")) {
+    const [number] = elementTexts(part, "PartNumber");
+    const [etag] = elementTexts(part, "ETag");
+    if (number === undefined || etag === undefined || !/^\s*\d+\s*$/.test(number)) return { ok: false };
+    parts.push({ partNumber: Number(number), etag: unescapeXml(etag.trim()) });
+  }
+  return { ok: true, parts };
+}
+
+export function postResponseDocument(input: {
+  location: string;
+  bucket: string;
+  key: string;
+  etag: string;
+}): string {
+  return `${declaration}<PostResponse>${element("Location", input.location)}${element("Bucket", input.bucket)}${element("Key", input.key)}${element("ETag", input.etag)}</PostResponse>`;
 }
