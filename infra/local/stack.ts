@@ -3,11 +3,18 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  NotFound,
+  PutBucketPolicyCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { distribution } from "../../edge/distribution.ts";
+import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
-import { localBuckets, localCredentials, localDatabase, localRegion } from "./config.ts";
+import { localBuckets, localCredentials, localDatabase, localEdgeIdentity, localRegion } from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
 import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
 import { startFunctionUrlStandIn } from "./function-url/server.ts";
@@ -40,12 +47,16 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** Creates the bucket when it does not exist yet, and gives it the OAC policy the CDK app gives it. */
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch {
+  } catch (error) {
+    if (!(error instanceof NotFound)) throw error;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  const policy = originAccessPolicy(bucket, localEdgeIdentity.distributionArn);
+  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
