@@ -30,12 +30,23 @@ export type CloudFrontOrigin =
     };
 
 export type CloudFrontHeaders = Record<string, { key?: string; value: string }[]>;
+/**
+ * The viewer's body, in request events of a function associated with Include Body: base64 of at most
+ * 40 KB (viewer request) or 1 MB (origin request). A function sets `action: "replace"` to send its own.
+ */
+export interface CloudFrontLambdaRequestBody {
+  inputTruncated: boolean;
+  action: "read-only" | "replace";
+  encoding: "base64" | "text";
+  data: string;
+}
 export interface CloudFrontLambdaRequest {
   clientIp: string;
   method: string;
   uri: string;
   querystring: string;
   headers: CloudFrontHeaders;
+  body?: CloudFrontLambdaRequestBody;
   /** Only in origin events: exactly one of `custom` or `s3`. */
   origin?: CloudFrontOrigin;
 }

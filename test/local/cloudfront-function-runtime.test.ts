@@ -189,7 +189,7 @@ describe("validation", () => {
 });
 
 describe("events", () => {
-  it("gives repeated query strings, headers and cookies a multiValue, and applies a changed multiValue", async () => {
+  it("gives repeated names a multiValue; a changed multiValue wins, else a changed value replaces the first", async () => {
     const input = event({
       rawQuery: "tag=a&tag=b&one=1",
       headers: [
@@ -210,7 +210,14 @@ describe("events", () => {
     expect(input.request.cookies.seen?.multiValue).toHaveLength(2);
     expect(input.request.headers.cookie).toBeUndefined();
     const outcome = await run(
-      `function handler(event) { const r = event.request; r.querystring.tag.multiValue = [{ value: 'c' }]; r.headers['x-card'].value = 'ignored'; return r; }`,
+      `function handler(event) {
+        const r = event.request;
+        r.querystring.tag.multiValue = [{ value: 'c' }];
+        r.querystring.tag.value = 'ignored';
+        r.headers['x-card'].value = 'first';
+        r.cookies.seen.value = '0';
+        return r;
+      }`,
       input,
     );
     expect(outcome.type).toBe("request");
@@ -218,10 +225,10 @@ describe("events", () => {
     const http = httpRequestFromFunction(outcome.request);
     expect(http.rawQuery).toBe("tag=c&one=1");
     expect(http.headers.filter(([name]) => name === "x-card")).toEqual([
-      ["x-card", "1"],
+      ["x-card", "first"],
       ["x-card", "2"],
     ]);
-    expect(http.headers).toContainEqual(["cookie", "theme=dark; seen=1; seen=2"]);
+    expect(http.headers).toContainEqual(["cookie", "theme=dark; seen=0; seen=2"]);
   });
 
   it("accepts a query string returned as a string", async () => {

@@ -23,11 +23,23 @@ export async function generate(event) {
 export async function throws() { throw new Error("broken on purpose"); }
 export async function loops(event) { if (event.Records[0].cf.request.querystring === "loop") for (;;) {} return event.Records[0].cf.request; }
 export async function exits(event) { if (event.Records[0].cf.request.querystring === "exit") process.exit(1); return event.Records[0].cf.request; }
-export async function environment(event) {
+export async function environment(event, context) {
   const request = event.Records[0].cf.request;
-  request.headers["x-env-count"] = [{ key: "X-Env-Count", value: String(Object.keys(process.env).length) }];
+  const { getRemainingTimeInMillis, ...fields } = context;
+  request.headers["x-env"] = [{ value: JSON.stringify(process.env) }];
+  request.headers["x-context"] = [{ value: JSON.stringify({ ...fields, remaining: getRemainingTimeInMillis() }) }];
   return request;
 }
+export async function echoBody(event) {
+  const request = event.Records[0].cf.request;
+  request.headers["x-body"] = [{ value: JSON.stringify(request.body) }];
+  if (request.querystring === "replace") request.body = { ...request.body, action: "replace", encoding: "text", data: "replaced" };
+  if (request.querystring === "bad-base64") request.body = { ...request.body, action: "replace", encoding: "base64", data: "***" };
+  if (request.querystring === "untruncate") request.body = { ...request.body, inputTruncated: !request.body.inputTruncated };
+  return request;
+}
+export async function slowInit(event) { return event.Records[0].cf.request; }
+
 export async function setsHost(event) {
   const request = event.Records[0].cf.request;
   request.headers.host = [{ key: "Host", value: "evil.example" }];
@@ -169,12 +181,41 @@ describe("Lambda@Edge runtime", () => {
     });
   });
 
-  it("gives handlers no environment variables", async () => {
-    const outcome = await start("environment", "viewer-request").invoke({
-      config: config("viewer-request"),
+  it("gives handlers Lambda's reserved variables, none of the host's, and a context as Lambda does", async () => {
+    const outcome = await start("environment", "origin-request", 30_000).invoke({
+      config: config("origin-request"),
       request: request(),
     });
-    expect(outcome.type === "request" && outcome.request.headers["x-env-count"]?.[0]?.value).toBe("0");
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    const environment = JSON.parse(outcome.request.headers["x-env"]?.[0]?.value ?? "{}");
+    expect(environment).toMatchObject({
+      AWS_REGION: "us-east-1",
+      AWS_LAMBDA_FUNCTION_NAME: "us-east-1.environment",
+      AWS_LAMBDA_FUNCTION_VERSION: "1",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+      AWS_EXECUTION_ENV: expect.stringMatching(/^AWS_Lambda_nodejs\d+\.x$/),
+      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/us-east-1.environment",
+      LAMBDA_TASK_ROOT: "/var/task",
+      TZ: ":UTC",
+      _HANDLER: "handlers.environment",
+    });
+    for (const name of Object.keys(process.env).filter((key) => !(key in environment)))
+      expect(environment[name], name).toBeUndefined();
+    expect(environment.AWS_SECRET_ACCESS_KEY).toBeUndefined();
+    const context = JSON.parse(outcome.request.headers["x-context"]?.[0]?.value ?? "{}");
+    expect(context).toMatchObject({
+      functionName: "us-east-1.environment",
+      functionVersion: "1",
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:environment:1",
+      memoryLimitInMB: "128",
+      logGroupName: "/aws/lambda/us-east-1.environment",
+      logStreamName: environment.AWS_LAMBDA_LOG_STREAM_NAME,
+      callbackWaitsForEmptyEventLoop: true,
+    });
+    expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(context.remaining).toBeGreaterThan(0);
+    expect(context.remaining).toBeLessThanOrEqual(30_000);
   });
 
   it("refuses a viewer-response that changes the status", async () => {

@@ -16,6 +16,8 @@ import {
   viewerRequestEvent,
   viewerResponseEvent,
 } from "./cloudfront-function-runtime.ts";
+import type { FunctionOriginOverride } from "./cloudfront-origin-helpers.ts";
+import { splitHiddenHeaders } from "./header-rules.ts";
 import {
   httpRequestFromLambda,
   httpResponseFromLambda,
@@ -58,7 +60,14 @@ export type FunctionFailure = {
 };
 
 export type RequestStageResult =
-  | { type: "request"; request: HttpRequestParts }
+  | {
+      type: "request";
+      request: HttpRequestParts;
+      /** A viewer-request CloudFront Function's origin helpers: where and how this request goes. */
+      origin?: FunctionOriginOverride;
+      /** A Lambda@Edge function's replacement body (`includeBody`, action "replace"). */
+      body?: Buffer;
+    }
   | {
       type: "response";
       response: HttpResponseParts;
@@ -70,20 +79,14 @@ export type ResponseStageResult = { type: "response"; response: HttpResponsePart
 
 type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
 
-// Headers CloudFront never exposes to edge functions (aws-edge-facts.md A7): an origin's
-// X-Amzn-RequestId, say, passes to the viewer untouched but is not in the function's event.
-const hiddenFromFunctions =
-  /^(connection|expect|keep-alive|proxy-authenticate|proxy-authorization|proxy-connection|trailer|upgrade|x-accel-[a-z-]+|x-amz-cf-[a-z-]+|x-amzn-(auth|cf-billing|cf-id|cf-xff|errortype|fle-profile|header-count|header-order|lambda-integration-tag|requestid)|x-cache|x-edge-[a-z-]+|x-forwarded-proto|x-real-ip)$/i;
-
+// Headers CloudFront never exposes to edge functions: an origin's X-Amzn-RequestId, say, passes to the
+// viewer untouched but is not in the function's event.
 function exposedToFunctions(response: HttpResponseParts): {
   exposed: HttpResponseParts;
   hidden: [string, string][];
 } {
-  const hidden = response.headers.filter(([name]) => hiddenFromFunctions.test(name));
-  return {
-    exposed: { ...response, headers: response.headers.filter(([name]) => !hiddenFromFunctions.test(name)) },
-    hidden,
-  };
+  const { exposed, hidden } = splitHiddenHeaders(response.headers);
+  return { exposed: { ...response, headers: exposed }, hidden };
 }
 
 function failure(kind: Association["kind"], status: 502 | 503, reason: string): FunctionFailure {
@@ -91,7 +94,7 @@ function failure(kind: Association["kind"], status: 502 | 503, reason: string): 
   const detail =
     status === 502
       ? "ValidationError"
-      : /timed out|timeout/i.test(reason)
+      : /timed out|compute budget|did not finish/i.test(reason)
         ? "LimitExceeded"
         : "ExecutionError";
   return { type: "error", status, detailedResultType: `${prefix}${detail}`, reason };
@@ -116,10 +119,13 @@ export class EdgeFunctions {
       if (!association) continue;
       if (association.kind === "cloudfront-function") {
         if (this.#cloudFrontFunctions.has(association.name)) continue;
-        const code = readFileSync(resolve(repositoryRoot, association.sourceFile), "utf8");
         this.#cloudFrontFunctions.set(
           association.name,
-          compileCloudFrontFunction({ name: association.name, code }),
+          compileCloudFrontFunction({
+            name: association.name,
+            code: functionCode(repositoryRoot, association),
+            originIds: distribution.origins.map((origin) => origin.id),
+          }),
         );
       } else {
         const key = `${association.name}:${eventTypes[event]}`;
@@ -157,10 +163,12 @@ export class EdgeFunctions {
     return result;
   }
 
+  /** The viewer's `body` is read only by a Lambda@Edge function associated with Include Body. */
   async viewerRequest(
     association: Association,
     request: HttpRequestParts,
     context: EdgeContext,
+    body?: Buffer,
   ): Promise<RequestStageResult> {
     if (association.kind === "cloudfront-function") {
       const compiled = this.#cloudFrontFunctions.get(association.name);
@@ -182,9 +190,10 @@ export class EdgeFunctions {
       return {
         type: "request",
         request: { method: request.method, ...httpRequestFromFunction(outcome.request) },
+        ...(outcome.origin ? { origin: outcome.origin } : {}),
       };
     }
-    return this.#lambdaRequest(association, "viewer-request", request, context, undefined);
+    return this.#lambdaRequest(association, "viewer-request", request, context, undefined, body);
   }
 
   async originRequest(
@@ -192,8 +201,9 @@ export class EdgeFunctions {
     request: HttpRequestParts,
     context: EdgeContext,
     origin: LambdaEdgeOrigin,
+    body?: Buffer,
   ): Promise<RequestStageResult> {
-    return this.#lambdaRequest(association, "origin-request", request, context, origin);
+    return this.#lambdaRequest(association, "origin-request", request, context, origin, body);
   }
 
   async #lambdaRequest(
@@ -202,10 +212,14 @@ export class EdgeFunctions {
     request: HttpRequestParts,
     context: EdgeContext,
     origin: LambdaEdgeOrigin,
+    body: Buffer | undefined,
   ): Promise<RequestStageResult> {
     const outcome = await this.#lambda(association, eventType).invoke({
       config: this.#config(context, eventType),
-      request: lambdaRequestRecord(request, context, origin),
+      request: lambdaEdgeRequest({
+        ...lambdaRequestRecord(request, context, origin),
+        ...(association.includeBody ? { body: { bytes: body ?? Buffer.alloc(0), eventType } } : {}),
+      }),
     });
     if (outcome.type === "error")
       return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
@@ -215,9 +229,11 @@ export class EdgeFunctions {
         response: httpResponseFromLambda(outcome.response),
         resultType: "LambdaGeneratedResponse",
       };
+    const { body: replaced, ...changed } = httpRequestFromLambda(outcome.request);
     return {
       type: "request",
-      request: { method: request.method, ...httpRequestFromLambda(outcome.request) },
+      request: { method: request.method, ...changed },
+      ...(replaced ? { body: replaced } : {}),
     };
   }
 
@@ -280,7 +296,7 @@ export class EdgeFunctions {
   ): Promise<ResponseStageResult> {
     const outcome = await this.#lambda(association, eventType).invoke({
       config: this.#config(context, eventType),
-      request: lambdaRequestRecord(request, context, origin),
+      request: lambdaEdgeRequest(lambdaRequestRecord(request, context, origin)),
       response: lambdaEdgeResponse(exposedToFunctions(response).exposed),
     });
     if (outcome.type === "error")
@@ -320,8 +336,15 @@ export class EdgeFunctions {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#lambdas.values()].map((lambda) => lambda.close()));
+    await Promise.all(
+      [...this.#lambdas.values(), ...this.#cloudFrontFunctions.values()].map((running) => running.close()),
+    );
   }
+}
+
+/** A CloudFront Function's code, as the edge loads it. */
+function functionCode(repositoryRoot: string, association: CloudFrontFunctionAssociation): string {
+  return readFileSync(resolve(repositoryRoot, association.sourceFile), "utf8");
 }
 
 const eventTypes = {
@@ -331,13 +354,14 @@ const eventTypes = {
   viewerResponse: "viewer-response",
 } as const satisfies Record<string, LambdaEdgeEventType>;
 
+/** What the Lambda@Edge request record is built from. */
 function lambdaRequestRecord(request: HttpRequestParts, context: EdgeContext, origin: LambdaEdgeOrigin) {
-  return lambdaEdgeRequest({
+  return {
     method: request.method,
     uri: request.uri,
     rawQuery: request.rawQuery,
     headers: request.headers,
     clientIp: context.viewerIp,
     ...(origin ? { origin } : {}),
-  });
+  };
 }

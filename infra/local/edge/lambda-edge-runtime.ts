@@ -1,5 +1,7 @@
 // Lambda@Edge for the local edge: each function in its own worker (a crash or an endless loop costs one
 // invocation, never the edge), the CloudFront event record shape, and CloudFront's validation of results.
+import { randomBytes, randomUUID } from "node:crypto";
+import { basename, extname } from "node:path";
 import { Worker } from "node:worker_threads";
 import type {
   CloudFrontHeaders,
@@ -9,6 +11,10 @@ import type {
   LambdaEdgeConfig,
   LambdaEdgeEventType,
 } from "../../../edge/aws/lambda-edge-event.ts";
+import { localAccountId } from "../config.ts";
+import { capitaliseHeaderName } from "./header-rules.ts";
+import { exposedBody, type LambdaEdgeOutcome, replacementBody, validate } from "./lambda-edge-result.ts";
+import type { LambdaEdgeContext } from "./lambda-edge-worker.ts";
 
 export type {
   CloudFrontHeaders,
@@ -17,17 +23,16 @@ export type {
   LambdaEdgeConfig,
   LambdaEdgeEventType,
 } from "../../../edge/aws/lambda-edge-event.ts";
+export type { LambdaEdgeOutcome } from "./lambda-edge-result.ts";
 export interface LambdaEdgeSource {
   name: string;
   modulePath: string;
   exportName?: string;
   eventType: LambdaEdgeEventType;
   timeoutMs?: number;
+  /** 128 MB is the viewer events' maximum and Lambda's default. */
+  memoryMb?: number;
 }
-export type LambdaEdgeOutcome =
-  | { type: "request"; request: CloudFrontLambdaRequest }
-  | { type: "response"; response: CloudFrontLambdaResponse }
-  | { type: "error"; status: 502 | 503; reason: string };
 export interface LambdaEdgeFunction {
   readonly name: string;
   readonly eventType: LambdaEdgeEventType;
@@ -40,58 +45,117 @@ export interface LambdaEdgeFunction {
 }
 
 const isViewerEvent = (eventType: LambdaEdgeEventType) => eventType.startsWith("viewer");
-const disallowed =
-  /^(connection|expect|keep-alive|proxy-authenticate|proxy-authorization|proxy-connection|trailer|upgrade|x-accel-buffering|x-accel-charset|x-accel-limit-rate|x-accel-redirect|x-amz-cf-.*|x-amzn-auth|x-amzn-cf-billing|x-amzn-cf-id|x-amzn-cf-xff|x-amzn-errortype|x-amzn-fle-profile|x-amzn-header-count|x-amzn-header-order|x-amzn-lambda-integration-tag|x-amzn-requestid|x-cache|x-edge-.*|x-forwarded-proto|x-real-ip)$/;
-const readOnly: Record<LambdaEdgeEventType, Set<string>> = {
-  "viewer-request": new Set(["content-length", "host", "transfer-encoding", "via"]),
-  "origin-request": new Set([
-    "accept-encoding",
-    "content-length",
-    "if-modified-since",
-    "if-none-match",
-    "if-range",
-    "if-unmodified-since",
-    "transfer-encoding",
-    "via",
-  ]),
-  "origin-response": new Set(["transfer-encoding", "via"]),
-  "viewer-response": new Set(["warning", "via"]),
-};
+// The function's home Region: Lambda@Edge functions live in us-east-1 and their replicas keep the name.
+const homeRegion = "us-east-1";
+const functionVersion = "1";
+// Lambda's Init phase is limited to 10 seconds; it is not part of an invocation's timeout.
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+const initLimitMs = 10_000;
 
-interface Pending {
+/**
+ * What Lambda sets in a function's environment (Lambda@Edge allows no variables of your own). The keys
+ * are Lambda's reserved ones plus LANG and PATH; the execution role's credentials are left out, as the
+ * local edge has no role to give, so an AWS SDK call from a handler fails on credentials, not on a fake.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ * The replica name and log group carry the "us-east-1." prefix Lambda@Edge gives them:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-logs.html
+ */
+export function lambdaEdgeEnvironment(
+  source: LambdaEdgeSource,
+  logStreamName: string,
+): Record<string, string> {
+  const module = basename(source.modulePath, extname(source.modulePath));
+  return {
+    _HANDLER: `${module}.${source.exportName ?? "handler"}`,
+    AWS_REGION: homeRegion,
+    AWS_DEFAULT_REGION: homeRegion,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
+    AWS_LAMBDA_FUNCTION_NAME: `${homeRegion}.${source.name}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(source.memoryMb ?? 128),
+    AWS_LAMBDA_FUNCTION_VERSION: functionVersion,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${homeRegion}.${source.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    LAMBDA_TASK_ROOT: "/var/task",
+    LAMBDA_RUNTIME_DIR: "/var/runtime",
+    TZ: ":UTC",
+    LANG: "en_US.UTF-8",
+    PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+  };
+}
+
+/** A log stream is named for the day, the version and the execution environment. */
+function logStreamName(now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll("-", "/");
+  return `${day}/[${functionVersion}]${randomBytes(16).toString("hex")}`;
+}
+
+interface Running {
+  id: number;
   resolve: (outcome: LambdaEdgeOutcome) => void;
   timer: NodeJS.Timeout;
-  /** The worker running it: a dying worker fails only its own invocations. */
+}
+interface Environment {
   worker: Worker;
+  ready: Promise<boolean>;
+  running: Map<number, Running>;
+  context: Omit<LambdaEdgeContext, "awsRequestId" | "deadlineMs">;
 }
 
 export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFunction {
   const timeoutMs = source.timeoutMs ?? (isViewerEvent(source.eventType) ? 5000 : 30_000);
   const exportName = source.exportName ?? "handler";
-  let worker: Worker | undefined;
+  let environment: Environment | undefined;
   let nextId = 0;
-  const pending = new Map<number, Pending>();
   let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
 
-  const failAll = (reason: string, of?: Worker) => {
-    for (const [id, entry] of pending) {
-      if (of && entry.worker !== of) continue;
+  const fail = (of: Environment, reason: string) => {
+    if (environment === of) environment = undefined;
+    for (const entry of of.running.values()) {
       clearTimeout(entry.timer);
       entry.resolve({ type: "error", status: 503, reason });
-      pending.delete(id);
     }
+    of.running.clear();
   };
-  const spawn = (): Worker => {
-    const created = new Worker(new URL("./lambda-edge-worker.ts", import.meta.url), {
+  const spawn = (): Environment => {
+    const stream = logStreamName(new Date());
+    const env = lambdaEdgeEnvironment(source, stream);
+    const worker = new Worker(new URL("./lambda-edge-worker.ts", import.meta.url), {
       workerData: { modulePath: source.modulePath, exportName },
-      // Lambda@Edge has no environment variables.
-      env: {},
+      env,
       stdout: false,
     });
-    created.on("message", (message: { id: number; result?: unknown; error?: string }) => {
-      const entry = pending.get(message.id);
+    let settleReady: (ready: boolean) => void = () => {};
+    const created: Environment = {
+      worker,
+      ready: new Promise((resolve) => {
+        settleReady = resolve;
+      }),
+      running: new Map(),
+      context: {
+        functionName: env.AWS_LAMBDA_FUNCTION_NAME as string,
+        functionVersion,
+        invokedFunctionArn: `arn:aws:lambda:${homeRegion}:${localAccountId}:function:${source.name}:${functionVersion}`,
+        memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE as string,
+        logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME as string,
+        logStreamName: stream,
+      },
+    };
+    const initGuard = setTimeout(() => {
+      fail(created, `the function's Init phase did not finish within ${initLimitMs} ms`);
+      settleReady(false);
+      void worker.terminate();
+    }, initLimitMs);
+    worker.on("message", (message: { type: "ready" } | { id: number; result?: unknown; error?: string }) => {
+      if ("type" in message) {
+        clearTimeout(initGuard);
+        settleReady(true);
+        return;
+      }
+      const entry = created.running.get(message.id);
       if (!entry) return;
-      pending.delete(message.id);
+      created.running.delete(message.id);
       clearTimeout(entry.timer);
       entry.resolve(
         message.error !== undefined
@@ -99,32 +163,41 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
           : { type: "request", request: message.result as CloudFrontLambdaRequest },
       );
     });
-    created.on("error", (error) => {
-      if (worker === created) worker = undefined;
-      failAll(`the function crashed: ${error.message}`, created);
-    });
-    created.on("exit", (code) => {
-      if (worker === created) worker = undefined;
-      failAll(`the function's environment exited with code ${code}`, created);
-    });
-    created.unref();
+    const lost = (reason: string) => {
+      clearTimeout(initGuard);
+      fail(created, reason);
+      settleReady(false);
+    };
+    worker.on("error", (error) => lost(`the function crashed: ${error.message}`));
+    worker.on("exit", (code) => lost(`the function's environment exited with code ${code}`));
+    worker.unref();
     return created;
   };
 
-  const run = (cf: Parameters<LambdaEdgeFunction["invoke"]>[0]) =>
-    new Promise<unknown>((resolve) => {
-      worker ??= spawn();
-      const current = worker;
+  const run = async (cf: Parameters<LambdaEdgeFunction["invoke"]>[0]): Promise<LambdaEdgeOutcome> => {
+    if (closed) return { type: "error", status: 503, reason: "the function was shut down" };
+    environment ??= spawn();
+    const current = environment;
+    // The timeout starts once the environment is ready: its start-up is Lambda's Init, not the invocation.
+    if (!(await current.ready))
+      return { type: "error", status: 503, reason: "the function's environment failed to start" };
+    return new Promise((resolve) => {
       const id = nextId++;
       const timer = setTimeout(() => {
-        pending.delete(id);
-        if (worker === current) worker = undefined;
-        void current.terminate();
+        current.running.delete(id);
+        fail(current, "the function's environment was stopped");
+        void current.worker.terminate();
         resolve({ type: "error", status: 503, reason: `the function timed out after ${timeoutMs} ms` });
       }, timeoutMs);
-      pending.set(id, { resolve: (outcome) => resolve(outcome), timer, worker: current });
-      current.postMessage({ id, event: { Records: [{ cf }] } });
+      current.running.set(id, { id, resolve, timer });
+      const context: LambdaEdgeContext = {
+        ...current.context,
+        awsRequestId: randomUUID(),
+        deadlineMs: Date.now() + timeoutMs,
+      };
+      current.worker.postMessage({ id, event: { Records: [{ cf }] }, context });
     });
+  };
 
   return {
     name: source.name,
@@ -132,8 +205,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     invoke(cf) {
       const result = queue
         .then(() => run(cf))
-        .then((raw) => {
-          const outcome = raw as LambdaEdgeOutcome;
+        .then((outcome) => {
           if (outcome.type === "error") return outcome;
           return validate(source.eventType, cf, (outcome as { request: unknown }).request);
         });
@@ -141,100 +213,14 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       return result;
     },
     async close() {
-      const current = worker;
-      worker = undefined;
-      failAll("the function was shut down");
-      await current?.terminate();
+      closed = true;
+      const current = environment;
+      environment = undefined;
+      if (!current) return;
+      fail(current, "the function was shut down");
+      await current.worker.terminate();
     },
   };
-}
-
-function headerProblem(
-  eventType: LambdaEdgeEventType,
-  before: CloudFrontHeaders,
-  after: CloudFrontHeaders | undefined,
-): string | undefined {
-  for (const [name, values] of Object.entries(after ?? {})) {
-    if (name !== name.toLowerCase()) return `header map key ${name} must be lowercase`;
-    if (disallowed.test(name)) return `header ${name} cannot be added`;
-    if (eventType === "viewer-request" && name.startsWith("cloudfront-viewer-"))
-      return `header ${name} cannot be added in viewer-request`;
-    if (!Array.isArray(values)) return `header ${name} must be an array of {key, value}`;
-    for (const entry of values) {
-      if (entry.key !== undefined && entry.key.toLowerCase() !== name)
-        return `header key ${entry.key} does not match ${name}`;
-      if (typeof entry.value !== "string") return `header ${name} needs a string value`;
-    }
-    if (
-      readOnly[eventType].has(name) &&
-      JSON.stringify(values.map((v) => v.value)) !== JSON.stringify((before[name] ?? []).map((v) => v.value))
-    )
-      return `header ${name} is read-only in ${eventType}`;
-  }
-  for (const name of Object.keys(before))
-    if (readOnly[eventType].has(name) && !(after && name in after))
-      return `header ${name} is read-only in ${eventType}`;
-  return undefined;
-}
-
-function validate(
-  eventType: LambdaEdgeEventType,
-  cf: { request: CloudFrontLambdaRequest; response?: CloudFrontLambdaResponse },
-  result: unknown,
-): LambdaEdgeOutcome {
-  const invalid = (reason: string): LambdaEdgeOutcome => ({ type: "error", status: 502, reason });
-  if (result === undefined || result === null || typeof result !== "object")
-    return { type: "error", status: 503, reason: "the handler returned nothing" };
-  const object = result as Record<string, unknown>;
-  if ("status" in object) {
-    const response = object as unknown as CloudFrontLambdaResponse;
-    const status = Number(response.status);
-    if (!Number.isInteger(status) || status < 200 || status > 599)
-      return invalid(`status ${String(response.status)} is outside 200–599`);
-    if (eventType === "viewer-response" && String(status) !== String(cf.response?.status))
-      return invalid("viewer-response cannot change the status");
-    const before = eventType.endsWith("response") ? (cf.response?.headers ?? {}) : {};
-    const problem = headerProblem(eventType, before, response.headers);
-    if (problem) return invalid(problem);
-    if (
-      response.bodyEncoding === "base64" &&
-      response.body !== undefined &&
-      !/^[A-Za-z0-9+/]*={0,2}$/.test(response.body)
-    )
-      return invalid("body is not valid base64");
-    if (response.body !== undefined && typeof response.body !== "string")
-      return invalid("body must be a string");
-    if (eventType === "viewer-request" && status === 204 && response.body)
-      return invalid("a 204 cannot carry a body");
-    if (eventType.endsWith("request")) {
-      const size =
-        Buffer.byteLength(JSON.stringify(response.headers ?? {})) + Buffer.byteLength(response.body ?? "");
-      const limit = eventType === "viewer-request" ? 40 * 1024 : 1024 * 1024;
-      if (size > limit)
-        return invalid(`the generated response is ${size} bytes; the ${eventType} limit is ${limit}`);
-    }
-    return { type: "response", response: withKeys(response) };
-  }
-  if (eventType.endsWith("response")) return invalid(`${eventType} must return the response`);
-  const request = object as unknown as CloudFrontLambdaRequest;
-  if (request.method !== cf.request.method) return invalid("request.method is read-only");
-  if (request.clientIp !== cf.request.clientIp) return invalid("request.clientIp is read-only");
-  if (typeof request.uri !== "string" || !request.uri.startsWith("/"))
-    return invalid("request.uri must start with /");
-  const problem = headerProblem(eventType, cf.request.headers, request.headers);
-  if (problem) return invalid(problem);
-  return { type: "request", request: withKeys(request) };
-}
-
-const capitalise = (name: string) =>
-  name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
-
-function withKeys<T extends { headers?: CloudFrontHeaders }>(value: T): T {
-  if (!value.headers) return value;
-  const headers: CloudFrontHeaders = {};
-  for (const [name, values] of Object.entries(value.headers))
-    headers[name] = values.map((entry) => ({ key: entry.key ?? capitalise(name), value: entry.value }));
-  return { ...value, headers };
 }
 
 type Pairs = [string, string][];
@@ -249,7 +235,7 @@ function toHeaders(pairs: Pairs): CloudFrontHeaders {
 }
 const fromHeaders = (headers: CloudFrontHeaders | undefined): Pairs =>
   Object.entries(headers ?? {}).flatMap(([name, values]) =>
-    values.map((entry) => [entry.key ?? capitalise(name), entry.value] as [string, string]),
+    values.map((entry) => [entry.key ?? capitaliseHeaderName(name), entry.value] as [string, string]),
   );
 
 export function lambdaEdgeRequest(input: {
@@ -259,6 +245,8 @@ export function lambdaEdgeRequest(input: {
   headers: Pairs;
   clientIp: string;
   origin?: CloudFrontOrigin;
+  /** With Include Body: the viewer's body and the event it goes to, which sets how much is exposed. */
+  body?: { bytes: Buffer; eventType: "viewer-request" | "origin-request" };
 }): CloudFrontLambdaRequest {
   return {
     clientIp: input.clientIp,
@@ -266,16 +254,24 @@ export function lambdaEdgeRequest(input: {
     uri: input.uri,
     querystring: input.rawQuery,
     headers: toHeaders(input.headers),
+    ...(input.body ? { body: exposedBody(input.body.bytes, input.body.eventType) } : {}),
     ...(input.origin ? { origin: input.origin } : {}),
   };
 }
 
+/** The request a function returns; `body` only when it replaced the viewer's. */
 export function httpRequestFromLambda(request: CloudFrontLambdaRequest): {
   uri: string;
   rawQuery: string;
   headers: Pairs;
+  body?: Buffer;
 } {
-  return { uri: request.uri, rawQuery: request.querystring, headers: fromHeaders(request.headers) };
+  return {
+    uri: request.uri,
+    rawQuery: request.querystring,
+    headers: fromHeaders(request.headers),
+    ...(request.body?.action === "replace" ? { body: replacementBody(request.body) } : {}),
+  };
 }
 
 export function lambdaEdgeResponse(input: {
