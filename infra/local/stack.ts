@@ -1,6 +1,6 @@
 // The whole app on one machine: S3 and Data API stand-ins, migrations, the published site and art, the
 // API behind a function URL stand-in, and the local edge in front, wired from the one edge declaration.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import {
@@ -12,8 +12,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { distribution } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
+import { createApiHandler } from "../../origin/api/handler.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
+import { buildEdge } from "../build/edge.ts";
 import { localBuckets, localCredentials, localDatabase, localEdgeIdentity, localRegion } from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
 import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
@@ -30,7 +32,8 @@ export interface LocalStackOptions {
   /** The catalog art, published to the images bucket under catalog/. */
   artFolder: string;
   repositoryRoot: string;
-  ports: { edge: number; s3: number; dataApi: number; functionUrl: number };
+  /** 0 picks a free port; the PostgreSQL server behind the Data API picks one when left out. */
+  ports: { edge: number; s3: number; dataApi: number; functionUrl: number; postgres?: number };
   host?: string;
   /** Progress lines for the operator. */
   progress?: (message: string) => void;
@@ -63,8 +66,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const progress = options.progress ?? (() => {});
   const host = options.host ?? "127.0.0.1";
   const started: RunningService[] = [];
+  const clients: { destroy(): void }[] = [];
   const closeAll = async () => {
     for (const service of started.toReversed()) await service.close();
+    for (const client of clients) client.destroy();
   };
   try {
     await mkdir(options.dataDir, { recursive: true });
@@ -88,16 +93,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: join(options.dataDir, "postgres"),
       port: options.ports.dataApi,
       host,
+      ...(options.ports.postgres !== undefined ? { postgresPort: options.ports.postgres } : {}),
     });
     started.push(dataApi);
-    const database = createDatabase({
-      ...localDatabase,
-      client: new RDSDataClient({
-        endpoint: dataApi.url,
-        region: localRegion,
-        credentials: localCredentials,
-      }),
+    // One client for the migrations and the API, made per start: a restarted stack has new ports.
+    const dataApiClient = new RDSDataClient({
+      endpoint: dataApi.url,
+      region: localRegion,
+      credentials: localCredentials,
     });
+    clients.push(dataApiClient);
+    const database = createDatabase({ ...localDatabase, client: dataApiClient });
     const applied = await migrate(database);
     progress(
       applied.length > 0 ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date",
@@ -116,40 +122,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3.destroy();
 
     progress("starting the API behind its function URL stand-in");
-    // The Lambda reads its configuration from the environment at init, as it does in AWS.
-    Object.assign(process.env, {
-      AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
-      DATABASE_RESOURCE_ARN: localDatabase.resourceArn,
-      DATABASE_SECRET_ARN: localDatabase.secretArn,
-      DATABASE_NAME: localDatabase.database,
+    const { version } = JSON.parse(await readFile(join(options.repositoryRoot, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const functionUrl = await startFunctionUrlStandIn({
+      handler: createApiHandler({ database, version }),
+      // Its resource policy admits the distribution's OAC alone: a direct call is refused.
+      signing: { region: localRegion, credentials: [localEdgeIdentity.credentials] },
+      port: options.ports.functionUrl,
+      host,
     });
-    const { handler } = await import("../../origin/api/lambda-handler.ts");
-    const functionUrl = await startFunctionUrlStandIn({ handler, port: options.ports.functionUrl, host });
     started.push(functionUrl);
+
+    progress("building the edge functions");
+    // The same build the deploy makes, from this site: the edge runs the artefacts, not the sources.
+    const edgeBuild = await buildEdge({
+      distribution,
+      repositoryRoot: options.repositoryRoot,
+      siteFolder: options.siteFolder,
+      outDir: join(options.dataDir, "edge-build"),
+    });
 
     progress("starting the local edge");
     const accessLogDirectory = join(options.dataDir, "edge-logs");
-    const s3Signing = { service: "s3", region: localRegion, credentials: localCredentials } as const;
-    const timeouts = (id: string) => {
-      const origin = distribution.origins.find((candidate) => candidate.id === id);
-      if (!origin) throw new Error(`origin ${id} is not declared`);
-      return {
-        connectionTimeoutSeconds: origin.connectionTimeoutSeconds,
-        readTimeoutSeconds: origin.readTimeoutSeconds,
-      };
-    };
+    // The edge signs S3 requests as its own OAC identity, which bucket policies let read objects only.
+    const s3Signing = {
+      service: "s3",
+      region: localRegion,
+      credentials: localEdgeIdentity.credentials,
+    } as const;
     const edge = await startLocalEdge({
-      distribution,
+      distribution: edgeBuild.distribution,
       origins: {
-        site: { url: `${s3Service.url}/${localBuckets.site}`, signing: s3Signing, ...timeouts("site") },
-        images: { url: `${s3Service.url}/${localBuckets.images}`, signing: s3Signing, ...timeouts("images") },
+        site: { url: `${s3Service.url}/${localBuckets.site}`, signing: s3Signing },
+        images: { url: `${s3Service.url}/${localBuckets.images}`, signing: s3Signing },
         api: {
           url: functionUrl.url,
-          signing: { service: "lambda", region: localRegion, credentials: localCredentials },
-          ...timeouts("api"),
+          signing: { service: "lambda", region: localRegion, credentials: localEdgeIdentity.credentials },
         },
       },
       repositoryRoot: options.repositoryRoot,
