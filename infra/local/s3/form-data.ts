@@ -105,6 +105,7 @@ export async function readForm(
     const part = disposition(pending.subarray(lineEnd + 2, headersEnd).toString("utf8"));
     if (!part) return "malformed";
     const bodyStart = headersEnd + headerEnd.length;
+    if (consumed + bodyStart > maxFieldBytes) return "fields-too-large";
     if (part.name.toLowerCase() === "file") {
       return {
         fields,
@@ -114,6 +115,7 @@ export async function readForm(
     }
     const valueEnd = await find(delimiter, bodyStart);
     if (typeof valueEnd !== "number") return valueEnd;
+    if (consumed + valueEnd > maxFieldBytes) return "fields-too-large";
     fields.set(part.name.toLowerCase(), pending.subarray(bodyStart, valueEnd).toString("utf8"));
     consumed += valueEnd;
     pending = pending.subarray(valueEnd);
