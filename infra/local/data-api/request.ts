@@ -42,6 +42,7 @@ export const executeStatement = v.object({
   parameters: v.optional(v.array(parameter)),
   transactionId: v.optional(transactionId),
   includeResultMetadata: v.optional(v.boolean()),
+  // Accepted; locally a statement past the time limit is always cancelled, as it is when this is false.
   continueAfterTimeout: v.optional(v.boolean()),
   resultSetOptions: v.optional(
     v.object({

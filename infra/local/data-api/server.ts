@@ -38,9 +38,9 @@ export interface DataApiStandInOptions {
 }
 
 /** Connections for statements outside transactions, and for open transactions (one each). */
-const statementConnections = 10;
+const statementConnections = 20;
 const transactionConnections = 60;
-/** Request bodies are read up to this size: 64 KiB of SQL and its parameters, batches included. */
+/** A bound on what one call may send (the SQL itself is at most 64 Ki characters; batches carry many parameter sets). */
 const maxRequestBytes = maxJsonResponseBytes;
 
 /** Header names in lower case, a repeated header joined with "," as SigV4 canonicalises it. */

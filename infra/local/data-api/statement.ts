@@ -43,6 +43,8 @@ function bind(parameter: SqlParameter): { value: unknown; cast: string | undefin
   );
 }
 
+const multistatement = () => new DataApiError("ValidationException", "Multistatements aren't supported.");
+
 /** The code words of a statement (outside literals and comments), upper-cased. */
 function codeWords(sql: string): string[] {
   const words: string[] = [];
@@ -62,11 +64,15 @@ export function checkStatement(sql: string): void {
   let ended = false;
   for (const segment of sqlSegments(sql)) {
     if (segment.kind === "line-comment" || segment.kind === "block-comment") continue;
-    const text = sql.slice(segment.start, segment.end);
-    for (const character of segment.kind === "code" ? text : "x") {
+    if (segment.kind !== "code") {
+      // A literal or quoted name after the end of a statement starts another one.
+      if (ended) throw multistatement();
+      continue;
+    }
+    for (let index = segment.start; index < segment.end; index += 1) {
+      const character = sql[index] as string;
       if (character === ";") ended = true;
-      else if (ended && !/\s/.test(character))
-        throw new DataApiError("ValidationException", "Multistatements aren't supported.");
+      else if (ended && !/\s/.test(character)) throw multistatement();
     }
   }
   const words = codeWords(sql);
