@@ -26,8 +26,18 @@ const event = (overrides: Partial<Parameters<typeof viewerRequestEvent>[0]> = {}
     context,
     ...overrides,
   });
-const run = (code: string, input = event(), keyValueStore?: ReadonlyMap<string, string>) =>
-  compileCloudFrontFunction({ name: "test", code, ...(keyValueStore ? { keyValueStore } : {}) }).run(input);
+const run = async (code: string, input = event(), keyValueStore?: ReadonlyMap<string, string>) => {
+  const compiled = compileCloudFrontFunction({
+    name: "test",
+    code,
+    ...(keyValueStore ? { keyValueStore } : {}),
+  });
+  try {
+    return await compiled.run(input);
+  } finally {
+    await compiled.close();
+  }
+};
 
 describe("modules", () => {
   it("offers crypto (hash and HMAC, hex/base64/base64url, Buffer-like bytes) and querystring", async () => {
@@ -297,5 +307,251 @@ describe("events", () => {
         },
       ),
     );
+  });
+});
+
+describe("prepared contexts", () => {
+  it("reuses one context, yet nothing a run sets reaches the next run", async () => {
+    const compiled = compileCloudFrontFunction({
+      name: "isolation",
+      code: `let runs = 0;
+      function handler(event) {
+        runs++;
+        const r = event.request;
+        const seen = [typeof globalThis.leak, String([].leak), String(runs), typeof Object.prototype.polluted].join(',');
+        r.headers['x-seen'] = { value: seen };
+        globalThis.leak = 'from an earlier run';
+        const refused = [];
+        for (const change of [() => { Array.prototype.leak = 1; }, () => { Object.prototype.polluted = 1; }, () => { JSON.parse = null; }])
+          try { change(); } catch (e) { refused.push(e.name); }
+        r.headers['x-refused'] = { value: refused.join(',') };
+        // Assigning an inherited name on one's own object still works.
+        const error = new Error('m'); error.name = 'CardError';
+        const card = { toString() { return 'card'; } };
+        r.headers['x-own'] = { value: error.name + ' ' + String(card) };
+        return r;
+      }`,
+    });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const outcome = await compiled.run(event());
+        expect(outcome.type).toBe("request");
+        if (outcome.type !== "request") return;
+        expect(outcome.request.headers["x-seen"]?.value).toBe("undefined,undefined,1,undefined");
+        expect(outcome.request.headers["x-refused"]?.value).toBe("TypeError,TypeError,TypeError");
+        expect(outcome.request.headers["x-own"]?.value).toBe("CardError card");
+      }
+    } finally {
+      await compiled.close();
+    }
+  });
+});
+
+describe("compute", () => {
+  it("stops an endless await chain by its CPU time while the edge's event loop keeps turning", async () => {
+    const compiled = compileCloudFrontFunction(
+      { name: "awaits", code: "async function handler() { for (;;) await Promise.resolve(); }" },
+      // The wall-clock guard is far away: the CPU budget must be what stops it.
+      { computeBudgetMs: 50, wallClockGuardMs: 600_000 },
+    );
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 1);
+    try {
+      const outcome = await compiled.run(event());
+      expect(outcome).toMatchObject({
+        type: "error",
+        status: 503,
+        reason: expect.stringMatching(/compute budget/),
+      });
+      expect(turns).toBeGreaterThan(1);
+      // The function's thread was replaced; the next run works.
+      const next = compileCloudFrontFunction({
+        name: "ok",
+        code: "function handler(e) { return e.request; }",
+      });
+      expect((await next.run(event())).type).toBe("request");
+      await next.close();
+    } finally {
+      clearInterval(ticker);
+      await compiled.close();
+    }
+  });
+
+  it("stops a synchronous loop by the wall-clock guard when nothing else does", async () => {
+    const compiled = compileCloudFrontFunction(
+      { name: "spins", code: "function handler() { for (;;) {} }" },
+      { computeBudgetMs: 600_000, wallClockGuardMs: 200 },
+    );
+    try {
+      expect(await compiled.run(event())).toMatchObject({
+        status: 503,
+        reason: expect.stringMatching(/did not finish within 200 ms/),
+      });
+    } finally {
+      await compiled.close();
+    }
+  });
+
+  it("judges CPU time, not wall-clock time: trivial runs pass a 5 ms budget beside CPU-bound threads", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const burners = Array.from(
+      { length: 3 },
+      () => new Worker("const end = Date.now() + 60_000; while (Date.now() < end) {}", { eval: true }),
+    );
+    const compiled = compileCloudFrontFunction(
+      { name: "trivial", code: "function handler(e) { e.request.uri = '/x'; return e.request; }" },
+      { computeBudgetMs: 5, wallClockGuardMs: 60_000 },
+    );
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 200 }, () => compiled.run(event())));
+      expect(outcomes.filter((outcome) => outcome.type !== "request")).toEqual([]);
+    } finally {
+      await Promise.all([compiled.close(), ...burners.map((burner) => burner.terminate())]);
+    }
+  }, 60_000);
+});
+
+describe("runtime 2.0 APIs", () => {
+  it("offers TextEncoder and TextDecoder (UTF-8, BOM, replacement and fatal)", async () => {
+    const outcome = await run(`function handler(event) {
+      const r = event.request;
+      const bytes = new TextEncoder().encode('grüße ✉');
+      r.headers['x-encoded'] = { value: Array.from(bytes).join(',') };
+      r.headers['x-decoded'] = { value: new TextDecoder().decode(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes])) };
+      r.headers['x-replaced'] = { value: new TextDecoder().decode(new Uint8Array([0x61, 0xff, 0x62])) };
+      try { new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array([0xff])); r.headers['x-fatal'] = { value: 'decoded' }; }
+      catch (e) { r.headers['x-fatal'] = { value: e.name }; }
+      return r;
+    }`);
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    expect(outcome.request.headers["x-encoded"]?.value).toBe([...Buffer.from("grüße ✉")].join(","));
+    expect(outcome.request.headers["x-decoded"]?.value).toBe("grüße ✉");
+    expect(outcome.request.headers["x-replaced"]?.value).toBe("a\uFFFDb");
+    expect(outcome.request.headers["x-fatal"]?.value).toBe("TypeError");
+  });
+
+  it("hashes bytes exactly as Node does, non-UTF-8 input included", async () => {
+    const outcome = await run(`import crypto from 'crypto';
+      function handler(event) {
+        const r = event.request;
+        const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x80, 0xc3]);
+        r.headers['x-bytes'] = { value: crypto.createHash('sha256').update(bytes).digest('hex') };
+        r.headers['x-buffer'] = { value: crypto.createHash('md5').update(Buffer.from('ff00c3', 'hex')).digest('base64') };
+        r.headers['x-latin1'] = { value: crypto.createHash('sha1').update('\\u00ff\\u00e9', 'latin1').digest('hex') };
+        r.headers['x-parts'] = { value: crypto.createHmac('sha256', Buffer.from([1, 2, 255])).update('card').update(bytes).digest('hex') };
+        return r;
+      }`);
+    expect(outcome.type).toBe("request");
+    if (outcome.type !== "request") return;
+    const { createHash, createHmac } = await import("node:crypto");
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3]);
+    expect(outcome.request.headers["x-bytes"]?.value).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(outcome.request.headers["x-buffer"]?.value).toBe(
+      createHash("md5").update(Buffer.from("ff00c3", "hex")).digest("base64"),
+    );
+    expect(outcome.request.headers["x-latin1"]?.value).toBe(
+      createHash("sha1").update("\u00ff\u00e9", "latin1").digest("hex"),
+    );
+    expect(outcome.request.headers["x-parts"]?.value).toBe(
+      createHmac("sha256", Buffer.from([1, 2, 255]))
+        .update("card")
+        .update(bytes)
+        .digest("hex"),
+    );
+  });
+
+  it("refuses a URI and query string of 8,192 characters or more", async () => {
+    const code = (length: number) =>
+      `function handler(event) { const r = event.request; r.uri = '/' + 'a'.repeat(${length - 8}); r.querystring = 'x=1234'; return r; }`;
+    // "/" + filler + "?" + "x=1234" is exactly `length` characters.
+    expect((await run(code(8191))).type).toBe("request");
+    expect(await run(code(8192))).toMatchObject({ type: "error", status: 502 });
+  });
+});
+
+describe("origin helpers", () => {
+  const origins = async (code: string, input = event()) => {
+    const compiled = compileCloudFrontFunction({
+      name: "origins",
+      code,
+      originIds: ["site", "images", "api"],
+    });
+    try {
+      return await compiled.run(input);
+    } finally {
+      await compiled.close();
+    }
+  };
+
+  it("hands the origin override of a viewer-request run to the edge", async () => {
+    const outcome = await origins(`import cf from 'cloudfront';
+      function handler(event) {
+        cf.updateRequestOrigin({ originPath: '/v2', customHeaders: { 'x-tenant': 'blue' }, timeouts: { readTimeout: 5 } });
+        cf.updateRequestOrigin({ timeouts: { connectionTimeout: 2 }, connectionAttempts: 1 });
+        cf.selectRequestOriginById('images');
+        return event.request;
+      }`);
+    expect(outcome).toMatchObject({
+      type: "request",
+      origin: {
+        target: { originId: "images" },
+        update: {
+          originPath: "/v2",
+          customHeaders: { "x-tenant": "blue" },
+          timeouts: { readTimeout: 5, connectionTimeout: 2 },
+          connectionAttempts: 1,
+        },
+      },
+    });
+    const group = await origins(`import cf from 'cloudfront';
+      function handler(event) {
+        cf.createRequestOriginGroup({ originIds: ['site', 'images'], failoverCriteria: { statusCodes: [500, 503] } });
+        return event.request;
+      }`);
+    expect(group).toMatchObject({
+      origin: {
+        target: {
+          group: {
+            originIds: ["site", "images"],
+            failoverStatusCodes: [500, 503],
+            selectionCriteria: "default",
+          },
+        },
+      },
+    });
+    expect((await origins("function handler(e) { return e.request; }")).type === "request").toBe(true);
+    expect(await origins("function handler(e) { return e.request; }")).not.toHaveProperty("origin");
+  });
+
+  it.each([
+    ["an undeclared origin", "cf.selectRequestOriginById('elsewhere')", /no origin with id/],
+    ["an unknown parameter", "cf.updateRequestOrigin({ port: 80 })", /no parameter port/],
+    ["a read timeout over 60 s", "cf.updateRequestOrigin({ timeouts: { readTimeout: 61 } })", /readTimeout/],
+    ["four connection attempts", "cf.updateRequestOrigin({ connectionAttempts: 4 })", /connectionAttempts/],
+    ["a path ending in /", "cf.updateRequestOrigin({ originPath: '/v2/' })", /originPath/],
+    ["a header CloudFront cannot add", "cf.updateRequestOrigin({ customHeaders: { host: 'x' } })", /host/],
+    [
+      "a failover status CloudFront does not take",
+      "cf.createRequestOriginGroup({ originIds: ['site', 'api'], failoverCriteria: { statusCodes: [501] } })",
+      /statusCodes/,
+    ],
+  ])("fails the run on %s", async (_case, call, reason) => {
+    const outcome = await origins(
+      `import cf from 'cloudfront'; function handler(event) { ${call}; return event.request; }`,
+    );
+    expect(outcome).toMatchObject({ type: "error", status: 503, reason: expect.stringMatching(reason) });
+  });
+
+  it("offers the origin helpers in viewer-request functions only", async () => {
+    const responseEvent = viewerResponseEvent(event(), { status: 200, statusText: "OK", headers: [] });
+    const outcome = await origins(
+      `import cf from 'cloudfront'; function handler(event) { cf.selectRequestOriginById('site'); return event.response; }`,
+      responseEvent,
+    );
+    expect(outcome).toMatchObject({
+      status: 503,
+      reason: expect.stringMatching(/only available in viewer-request/),
+    });
   });
 });

@@ -157,7 +157,12 @@ class SandboxThread {
   }
 
   #next(): void {
-    if (this.#running || this.#waiting.length === 0) return;
+    if (this.#running) return;
+    // An idle thread does not keep the process alive; one with work does.
+    if (this.#waiting.length === 0) {
+      this.#worker?.unref();
+      return;
+    }
     if (!this.#worker) {
       this.#spawn();
       return;
@@ -211,7 +216,6 @@ class SandboxThread {
     );
     worker.on("error", (error) => this.#lost(worker, `the function's sandbox failed: ${error.message}`));
     worker.on("exit", (code) => this.#lost(worker, `the function's sandbox exited with code ${code}`));
-    worker.unref();
   }
 
   #finish(reply: ThreadReply): void {

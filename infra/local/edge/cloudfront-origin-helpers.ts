@@ -162,9 +162,18 @@ function updateOf(params: unknown): OriginUpdate {
     update.originAccessControlConfig = oac.enabled
       ? {
           enabled: true,
-          signingBehavior: oneOf(oac.signingBehavior, "signingBehavior", ["always", "never", "no-override"] as const),
+          signingBehavior: oneOf(oac.signingBehavior, "signingBehavior", [
+            "always",
+            "never",
+            "no-override",
+          ] as const),
           signingProtocol: oneOf(oac.signingProtocol, "signingProtocol", ["sigv4"] as const),
-          originType: oneOf(oac.originType, "originType", ["s3", "mediastore", "mediapackagev2", "lambda"] as const),
+          originType: oneOf(oac.originType, "originType", [
+            "s3",
+            "mediastore",
+            "mediapackagev2",
+            "lambda",
+          ] as const),
         }
       : { enabled: false };
   }

@@ -156,6 +156,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       const entry = created.running.get(message.id);
       if (!entry) return;
       created.running.delete(message.id);
+      if (created.running.size === 0) worker.unref();
       clearTimeout(entry.timer);
       entry.resolve(
         message.error !== undefined
@@ -190,6 +191,8 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
         resolve({ type: "error", status: 503, reason: `the function timed out after ${timeoutMs} ms` });
       }, timeoutMs);
       current.running.set(id, { id, resolve, timer });
+      // An environment with an invocation keeps the process alive; an idle one does not.
+      current.worker.ref();
       const context: LambdaEdgeContext = {
         ...current.context,
         awsRequestId: randomUUID(),
