@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  httpRequestFromLambda,
   type LambdaEdgeEventType,
   type LambdaEdgeFunction,
   lambdaEdgeRequest,
@@ -38,7 +39,6 @@ export async function echoBody(event) {
   if (request.querystring === "untruncate") request.body = { ...request.body, inputTruncated: !request.body.inputTruncated };
   return request;
 }
-export async function slowInit(event) { return event.Records[0].cf.request; }
 
 export async function setsHost(event) {
   const request = event.Records[0].cf.request;
@@ -56,6 +56,12 @@ export async function nothing() { return undefined; }
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "lambda-edge-"));
   await writeFile(join(folder, "handlers.mjs"), handlers);
+  // A module whose Init (its top level) takes longer than the invocation timeout given it below.
+  await writeFile(
+    join(folder, "slow-init.mjs"),
+    `await new Promise((resolve) => setTimeout(resolve, 3000));
+    export async function handler(event) { return event.Records[0].cf.request; }`,
+  );
 });
 
 afterAll(async () => {
@@ -224,5 +230,78 @@ describe("Lambda@Edge runtime", () => {
     expect(
       await lambda.invoke({ config: config("viewer-response"), request: request(), response }),
     ).toMatchObject({ status: 502 });
+  });
+
+  it("starts the timeout once the environment is ready: a slow Init does not time out the invocation", async () => {
+    const lambda = startLambdaEdgeFunction({
+      name: "slow-init",
+      modulePath: join(folder, "slow-init.mjs"),
+      eventType: "viewer-request",
+      timeoutMs: 1000,
+    });
+    started.push(lambda);
+    expect(await lambda.invoke({ config: config("viewer-request"), request: request() })).toMatchObject({
+      type: "request",
+    });
+  });
+});
+
+describe("Include Body", () => {
+  const withBody = (bytes: Buffer, eventType: "viewer-request" | "origin-request", rawQuery = "") =>
+    lambdaEdgeRequest({
+      method: "POST",
+      uri: "/card",
+      rawQuery,
+      headers: [["Host", "example.com"]],
+      clientIp: "192.0.2.1",
+      body: { bytes, eventType },
+    });
+  const seenBody = (outcome: Awaited<ReturnType<LambdaEdgeFunction["invoke"]>>) =>
+    outcome.type === "request"
+      ? JSON.parse(outcome.request.headers["x-body"]?.[0]?.value ?? "null")
+      : undefined;
+
+  it("shows the body base64, truncated at 40 KB on viewer-request and 1 MB on origin-request", async () => {
+    const viewer = start("echoBody", "viewer-request");
+    const origin = start("echoBody", "origin-request");
+    const small = Buffer.from([0xff, 0x00, 0x41]);
+    expect(
+      seenBody(
+        await viewer.invoke({ config: config("viewer-request"), request: withBody(small, "viewer-request") }),
+      ),
+    ).toEqual({
+      inputTruncated: false,
+      action: "read-only",
+      encoding: "base64",
+      data: small.toString("base64"),
+    });
+    const large = Buffer.alloc(1100 * 1024, 0x61);
+    const truncatedAtViewer = seenBody(
+      await viewer.invoke({ config: config("viewer-request"), request: withBody(large, "viewer-request") }),
+    );
+    expect(truncatedAtViewer.inputTruncated).toBe(true);
+    expect(Buffer.from(truncatedAtViewer.data, "base64").length).toBe(40 * 1024);
+    const truncatedAtOrigin = seenBody(
+      await origin.invoke({ config: config("origin-request"), request: withBody(large, "origin-request") }),
+    );
+    expect(truncatedAtOrigin.inputTruncated).toBe(true);
+    expect(Buffer.from(truncatedAtOrigin.data, "base64").length).toBe(1024 * 1024);
+  });
+
+  it("sends a replaced body on, keeps the viewer's when read-only, and refuses a bad replacement", async () => {
+    const lambda = start("echoBody", "origin-request");
+    const invoke = (rawQuery: string) =>
+      lambda.invoke({
+        config: config("origin-request"),
+        request: withBody(Buffer.from("viewer"), "origin-request", rawQuery),
+      });
+    const replaced = await invoke("replace");
+    expect(replaced.type === "request" && httpRequestFromLambda(replaced.request).body?.toString()).toBe(
+      "replaced",
+    );
+    const kept = await invoke("");
+    expect(kept.type === "request" && httpRequestFromLambda(kept.request).body).toBeUndefined();
+    expect(await invoke("bad-base64")).toMatchObject({ type: "error", status: 502 });
+    expect(await invoke("untruncate")).toMatchObject({ type: "error", status: 502 });
   });
 });
