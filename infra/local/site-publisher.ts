@@ -1,6 +1,6 @@
 // Publishes the built site and the catalog art to the local buckets, as the deploy does in AWS: only
 // changed files are uploaded (compared by MD5 ETag), removed ones deleted, each with its content type
-// and the Cache-Control the edge's TTL rules read.
+// and a Cache-Control derived from the distribution's cache policies.
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join, relative, sep } from "node:path";
@@ -10,6 +10,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { type BehaviourDeclaration, distribution } from "../../edge/distribution.ts";
+import { matchBehaviour } from "./edge/behaviour-match.ts";
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -35,13 +37,22 @@ export function contentTypeFor(key: string): string {
 }
 
 /**
- * Browsers revalidate pages at once while the edge keeps them five minutes; Astro's hashed assets and the
- * catalog art never change under one name, so everyone may keep them for a year.
+ * The Cache-Control an object is published with, from the cache policy of the behaviour that serves its
+ * path, so the TTLs are declared once (edge/distribution.ts). A policy that fixes the TTL (minimum =
+ * maximum) is for content-hashed names: everyone may keep them that long. Pages stay at the edge for the
+ * policy's default TTL while browsers revalidate, so a deploy shows within it; anything else may be kept
+ * by browsers for the default TTL too.
  */
-export function cacheControlFor(key: string): string {
-  if (key.startsWith("_astro/") || key.startsWith("img/catalog/"))
-    return "public, max-age=31536000, immutable";
-  return "public, max-age=0, s-maxage=300, must-revalidate";
+export function cacheControlFor(
+  key: string,
+  behaviours: readonly BehaviourDeclaration[] = distribution.behaviours,
+): string {
+  const policy = matchBehaviour(behaviours, `/${key}`).cachePolicy;
+  if (policy.minTtlSeconds === policy.maxTtlSeconds && policy.maxTtlSeconds > 0)
+    return `public, max-age=${policy.maxTtlSeconds}, immutable`;
+  if (contentTypeFor(key).startsWith("text/html"))
+    return `public, max-age=0, s-maxage=${policy.defaultTtlSeconds}, must-revalidate`;
+  return `public, max-age=${policy.defaultTtlSeconds}`;
 }
 
 async function filesUnder(folder: string): Promise<string[]> {
