@@ -1,43 +1,12 @@
 // The local edge end to end: a real origin server behind it, a test declaration, a movable clock.
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CachePolicyDeclaration, DistributionDeclaration } from "../../edge/distribution.ts";
 import { accessLogFields, parseAccessLog } from "../../infra/local/edge/access-log.ts";
 import { type LocalEdge, startLocalEdge } from "../../infra/local/edge/server.ts";
-
-interface OriginAnswer {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  delayMs?: number;
-}
-
-/** A real HTTP origin whose answers the tests choose per path, recording what reaches it. */
-class TestOrigin {
-  readonly seen: { method: string; url: string; headers: IncomingMessage["headers"] }[] = [];
-  answers = new Map<string, (request: IncomingMessage) => OriginAnswer>();
-  server: Server = createServer((request, response) => {
-    this.seen.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers });
-    const path = (request.url ?? "").split("?")[0] ?? "";
-    const answer = this.answers.get(path)?.(request) ?? { status: 404, body: "no such test object" };
-    setTimeout(() => {
-      response.writeHead(answer.status ?? 200, { "content-type": "text/plain", ...answer.headers });
-      response.end(answer.body ?? "");
-    }, answer.delayMs ?? 0);
-  });
-  url = "";
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  hits(path: string) {
-    return this.seen.filter((entry) => entry.url.split("?")[0] === path).length;
-  }
-}
+import { TestOrigin } from "./edge-test-origin.ts";
 
 const policy: CachePolicyDeclaration = {
   name: "Test",
@@ -150,8 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await edge?.close();
-  origin?.server.closeAllConnections();
-  await new Promise<void>((resolve) => origin?.server.close(() => resolve()));
+  await origin?.stop();
 });
 
 beforeEach(() => {

@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { OriginConnectionDeclaration } from "../../../edge/distribution.ts";
-import { queryPairs } from "./viewer-values.ts";
+import { canonicalQuery } from "../sigv4/canonical.ts";
 
 export interface OriginEndpoint {
   /**
@@ -55,36 +55,12 @@ export function withoutHopByHop(headers: readonly (readonly [string, string])[])
   return headers.filter(([name]) => !hopByHop.has(name.toLowerCase())).map(([name, value]) => [name, value]);
 }
 
-/** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4's UriEncode. */
-function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-/** Decodes a query component as the verifier does (URLSearchParams: "+" is a space, bad escapes kept). */
-function decodeQueryComponent(value: string): string {
-  return new URLSearchParams(`a=${value}`).get("a") ?? "";
-}
-
 /**
- * SigV4's canonical query string in O(n log n): every name=value pair encoded, sorted by name then value.
- * The SDK signer's own path copies its query record once per name and concatenates repeated values
- * pairwise, which is quadratic in the number of parameters (4,000 of them cost seconds), so the edge
- * builds this line itself and hands the signer an empty query.
+ * The SDK's signer with the canonical query line built by the verifiers' own linear canonicalQuery: the
+ * SDK's path copies its query record once per name and concatenates repeated values pairwise, which is
+ * quadratic (4,000 parameters cost seconds of CPU), so the edge hands the signer an empty query and puts
+ * the line in itself.
  */
-export function canonicalQuery(rawQuery: string): string {
-  const pairs = queryPairs(rawQuery)
-    .map(([name, value]) => [uriEncode(decodeQueryComponent(name)), uriEncode(decodeQueryComponent(value))])
-    .filter(([name]) => name?.toLowerCase() !== "x-amz-signature");
-  pairs.sort(([nameA = "", valueA = ""], [nameB = "", valueB = ""]) =>
-    nameA < nameB ? -1 : nameA > nameB ? 1 : valueA < valueB ? -1 : valueA > valueB ? 1 : 0,
-  );
-  return pairs.map(([name, value]) => `${name}=${value}`).join("&");
-}
-
-/** The SDK's signer with the canonical query line supplied by the edge (see canonicalQuery). */
 class OriginSigner extends SignatureV4 {
   readonly #canonicalQuery: string;
 
