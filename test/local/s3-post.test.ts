@@ -3,10 +3,13 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-presigned-post";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localEdgeIdentity, localRegion } from "../../infra/local/config.ts";
+import { readForm } from "../../infra/local/s3/form-data.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
 
@@ -197,5 +200,70 @@ describe("presigned POST", () => {
       status: 400,
       code: "MaxPostPreDataLengthExceededError",
     });
+  });
+});
+
+describe("the form reader", () => {
+  const boundary = "----cardform7MA4YWxkTrZu0gW";
+  const encode = (fields: Record<string, string>, file: Buffer) =>
+    Buffer.concat([
+      ...Object.entries(fields).map(([name, value]) =>
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+      ),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n`),
+      Buffer.from("Content-Type: image/png\r\n\r\n"),
+      file,
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="after"\r\n\r\nignored\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+
+  it("returns the file byte for byte however the body is split, even when it holds pieces of the boundary", async () => {
+    const fragment = fc.constantFrom(
+      "\r",
+      "\r\n",
+      "\r\n-",
+      "\r\n--",
+      `\r\n--${boundary.slice(0, 10)}`,
+      "x",
+      "--",
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fragment, { maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
+        async (pieces, sizes) => {
+          const file = Buffer.from(pieces.join(""));
+          const body = encode({ key: "uploads/a.png", "Content-Type": "image/png" }, file);
+          const chunks: Buffer[] = [];
+          for (let offset = 0, index = 0; offset < body.length; index += 1) {
+            const size = sizes[index % sizes.length] ?? 1;
+            chunks.push(body.subarray(offset, offset + size));
+            offset += size;
+          }
+          const form = await readForm(Readable.from(chunks), boundary, 20 * 1024);
+          if (typeof form === "string") throw new Error(form);
+          expect(form.fields.get("content-type")).toBe("image/png");
+          expect(Buffer.concat(await Array.fromAsync(form.file))).toEqual(file);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  // A search that restarted at every near-boundary would not finish within the test's timeout.
+  it("reads a 64 MB file made of near-boundaries in linear time", { timeout: 60_000 }, async () => {
+    const near = Buffer.from(`\r\n--${boundary.slice(0, -1)}`);
+    const file = Buffer.alloc(64 * 1024 * 1024);
+    for (let offset = 0; offset + near.length <= file.length; offset += near.length) near.copy(file, offset);
+    const body = encode({ key: "k" }, file);
+    const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, index) =>
+      body.subarray(index * 65536, (index + 1) * 65536),
+    );
+    const form = await readForm(Readable.from(chunks), boundary, 20 * 1024);
+    if (typeof form === "string") throw new Error(form);
+    let size = 0;
+    for await (const chunk of form.file) size += (chunk as Buffer).length;
+    expect(size).toBe(file.length);
   });
 });

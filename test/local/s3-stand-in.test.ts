@@ -31,8 +31,9 @@ import { localCredentials, localRegion } from "../../infra/local/config.ts";
 import { compareKeys } from "../../infra/local/s3/listing.ts";
 import { evaluatePreconditions, resolveRange } from "../../infra/local/s3/preconditions.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
-import { escapeXml, parseDeleteRequest } from "../../infra/local/s3/xml.ts";
+import { escapeXml, parseCompleteRequest, parseDeleteRequest } from "../../infra/local/s3/xml.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { signedRequest } from "./s3-wire.ts";
 
 const bucket = "goodgreets-test-images";
 let root: string;
@@ -386,6 +387,39 @@ describe("ranges and conditions", () => {
     expect(await s3Failure(beyond)).toMatchObject({ name: "InvalidRange", status: 416 });
   });
 
+  it("honours If-Range only for the current object, and answers several ranges with the whole object as S3 does", async () => {
+    const get = (headers: Record<string, string>) =>
+      signedRequest(service.url, localCredentials, "GET", `/${bucket}/${key}`, headers);
+    const current = await get({ range: "bytes=2-5", "if-range": etag ?? "" });
+    expect([current.status, current.headers["content-range"], current.body.toString()]).toEqual([
+      206,
+      `bytes 2-5/${body.length}`,
+      "2345",
+    ]);
+    const byDate = await get({ range: "bytes=2-5", "if-range": lastModified?.toUTCString() ?? "" });
+    expect(byDate.status).toBe(206);
+    for (const stale of ['"another-etag"', `W/${etag}`, "Thu, 01 Jan 2015 00:00:00 GMT"]) {
+      const whole = await get({ range: "bytes=2-5", "if-range": stale });
+      expect({ stale, status: whole.status, body: whole.body.toString() }).toEqual({
+        stale,
+        status: 200,
+        body,
+      });
+    }
+    const several = await get({ range: "bytes=0-1,4-5" });
+    expect([several.status, several.headers["content-range"], several.body.toString()]).toEqual([
+      200,
+      undefined,
+      body,
+    ]);
+    const unsatisfiable = await get({ range: `bytes=${body.length}-` });
+    expect([unsatisfiable.status, unsatisfiable.headers["content-range"]]).toEqual([
+      416,
+      `bytes */${body.length}`,
+    ]);
+    expect(unsatisfiable.body.toString()).toContain("<Code>InvalidRange</Code>");
+  });
+
   it("answers 304 when the ETag still matches If-None-Match or nothing changed since If-Modified-Since", async () => {
     const byEtag = s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: etag }));
     expect((await s3Failure(byEtag)).status).toBe(304);
@@ -664,6 +698,27 @@ describe("pure rules", () => {
     expect(evaluatePreconditions({ ...none, ifUnmodifiedSince: before }, object, "GET")).toBe(
       "precondition-failed",
     );
+  });
+
+  it("reads hostile XML bodies in linear time: unclosed elements, near-miss names", {
+    timeout: 60_000,
+  }, () => {
+    expect(
+      parseCompleteRequest(`<CompleteMultipartUpload>${"<Part>".repeat(300_000)}</CompleteMultipartUpload>`),
+    ).toEqual({
+      ok: true,
+      parts: [],
+    });
+    expect(parseDeleteRequest(`<Delete>${"<Objects".repeat(300_000)}</Delete>`)).toEqual({
+      ok: true,
+      quiet: false,
+      keys: [],
+    });
+    expect(
+      parseCompleteRequest(
+        "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>&quot;ab&quot;</ETag></Part></CompleteMultipartUpload>",
+      ),
+    ).toEqual({ ok: true, parts: [{ partNumber: 2, etag: '"ab"' }] });
   });
 
   it("reads back every key a multi-delete body can carry", () => {

@@ -59,8 +59,10 @@ export type RangeOutcome =
   | { kind: "unsatisfiable" };
 
 /**
- * One byte range, as S3 serves it. A header S3 cannot parse (or several ranges) is ignored and the whole object
- * sent; a range starting past the end is 416.
+ * One byte range, as S3 serves it. A header S3 cannot parse is ignored and the whole object sent; so are several
+ * ranges: S3 "doesn't support retrieving multiple ranges of data per GET request" (API Reference, GetObject) and
+ * answers them 200 with the whole object (observed in awslabs/aws-c-s3#257, basho/riak_cs#304). A range
+ * starting past the end is 416 InvalidRange.
  */
 export function resolveRange(header: string | undefined, size: number): RangeOutcome {
   if (header === undefined) return { kind: "whole" };
