@@ -1,0 +1,74 @@
+// The API Lambda as it will be deployed: one esbuild bundle of origin/api/lambda-handler.ts, run from a
+// folder with no package.json, configured by its environment alone.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
+
+let folder: string;
+let handler: FunctionUrlHandler;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "goodgreets-api-bundle-"));
+  await build({
+    entryPoints: ["origin/api/lambda-handler.ts"],
+    outfile: join(folder, "index.mjs"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    logLevel: "silent",
+    banner: {
+      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+    },
+  });
+  Object.assign(process.env, {
+    DATABASE_RESOURCE_ARN: "arn:aws:rds:us-east-1:000000000000:cluster:bundle-test",
+    DATABASE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:bundle-test",
+    DATABASE_NAME: "goodgreets",
+    GOODGREETS_VERSION: "1.2.3-bundle",
+  });
+  ({ handler } = (await import(join(folder, "index.mjs"))) as { handler: FunctionUrlHandler });
+}, 60_000);
+
+afterAll(async () => {
+  for (const name of ["DATABASE_RESOURCE_ARN", "DATABASE_SECRET_ARN", "DATABASE_NAME", "GOODGREETS_VERSION"])
+    delete process.env[name];
+  await rm(folder, { recursive: true, force: true });
+});
+
+const event = (rawPath: string) => ({
+  version: "2.0" as const,
+  routeKey: "$default" as const,
+  rawPath,
+  rawQueryString: "",
+  headers: { host: "abc.lambda-url.us-east-1.on.aws" },
+  requestContext: {
+    accountId: "anonymous",
+    apiId: "abc",
+    domainName: "abc.lambda-url.us-east-1.on.aws",
+    domainPrefix: "abc",
+    http: { method: "GET", path: rawPath, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "test" },
+    requestId: "r1",
+    routeKey: "$default" as const,
+    stage: "$default" as const,
+    time: "29/Nov/2026:12:00:00 +0000",
+    timeEpoch: 0,
+  },
+  isBase64Encoded: false,
+});
+
+describe("the API Lambda bundle", () => {
+  it("is one file that answers from its environment alone", async () => {
+    expect(await readdir(folder)).toEqual(["index.mjs"]);
+    const result = await handler(event("/api/nothing"), { awsRequestId: "r1" });
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body ?? "")).toEqual({
+      error: { code: "not_found", message: "There is no /api/nothing." },
+    });
+    const badPath = await handler(event("/api/%ff"), { awsRequestId: "r2" });
+    expect(badPath.statusCode).toBe(400);
+  });
+});
