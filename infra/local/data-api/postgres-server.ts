@@ -64,6 +64,15 @@ const isAlive = (pid: number) => {
   }
 };
 
+/** Sends a signal to a process (or, with a negative pid, its group) that may have just ended. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (isAlive(pid)) {
@@ -88,15 +97,19 @@ async function clearLeftoverServer(cluster: string): Promise<void> {
   }
   const pid = Number(lock.split("\n")[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
-  const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  // No /proc entry: no such process (or no /proc on this system), so nothing of ours holds the cluster.
+  const commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return "";
+    throw error;
+  });
   if (!isAlive(pid) || !commandLine.includes(cluster)) {
     await rm(lockFile, { force: true });
     return;
   }
   // Immediate shutdown, then the whole process group (we start the server as a group leader).
-  process.kill(pid, "SIGQUIT");
+  signal(pid, "SIGQUIT");
   if (!(await waitForExit(pid, stopGraceMs))) {
-    process.kill(-pid, "SIGKILL");
+    signal(-pid, "SIGKILL");
     await waitForExit(pid, stopGraceMs);
   }
 }
@@ -193,7 +206,17 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const owner = await serverUser();
   const binaries = await runnableBinaries(owner);
   // The server's user must pass through to its cluster; credentials.json stays readable by us alone.
-  if (owner) await chmod(dataDir, 0o711);
+  if (owner) {
+    await chmod(dataDir, 0o711);
+    const reachable = await run("test", ["-x", dataDir], owner).then(
+      () => true,
+      () => false,
+    );
+    if (!reachable)
+      throw new Error(
+        `PostgreSQL runs as the postgres user, which cannot reach ${dataDir}: keep the data in a folder it can reach (GOODGREETS_DATA_DIR)`,
+      );
+  }
   const cluster = join(dataDir, "cluster");
   const credentialsFile = join(dataDir, "credentials.json");
 
@@ -239,7 +262,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // If this process ends without stopping the server, take it down with us.
   const onExit = () => {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGQUIT");
+    if (child.pid !== undefined && child.exitCode === null) signal(child.pid, "SIGQUIT");
   };
   process.on("exit", onExit);
 
@@ -254,7 +277,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
           new Promise<boolean>((resolve) => setTimeout(() => resolve(false), stopGraceMs).unref()),
         ]);
         if (!stopped) {
-          process.kill(-child.pid, "SIGKILL");
+          signal(-child.pid, "SIGKILL");
           await exited;
         }
       }
