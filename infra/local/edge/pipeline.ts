@@ -2,7 +2,7 @@
 // collapsing, stale-while-revalidate and stale-if-error), origin-request, the origin, origin-response,
 // custom error pages, viewer-response, then what CloudFront does on the way out (304s, ranges, the
 // response headers policy).
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { BehaviourDeclaration, DistributionDeclaration } from "../../../edge/distribution.ts";
 import { matchBehaviour } from "./behaviour-match.ts";
 import {
@@ -28,6 +28,7 @@ import type { EdgeContext, EdgeFunctions, HttpRequestParts, HttpResponseParts } 
 import type { EdgeReply } from "./edge-reply.ts";
 import { cloudFrontError, statusTexts } from "./error-pages.ts";
 import { type OriginEndpoint, sendToOrigin } from "./origin-client.ts";
+import { overriddenOrigin, withOriginCustomHeaders } from "./origin-override.ts";
 import { cloudFrontOriginHeaders, originRequestFor, withEdgeValidators } from "./origin-request-policy.ts";
 import { selectOrigin } from "./origin-selection.ts";
 import { rangeForViewer } from "./range-requests.ts";
@@ -57,7 +58,13 @@ const allowedMethods: Record<BehaviourDeclaration["allowedMethods"], readonly st
   ALL: ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
 };
 
-/** Origin answers that let a stale-if-error object stand in (RFC 5861 §4: 500, 502, 503, 504). */
+/**
+ * Origin answers that let a stale-if-error object stand in (RFC 5861 §4: 500, 502, 503, 504), as do
+ * failures to connect or read. CloudFront's rules (announced 2023-05, "Manage how long content stays in
+ * the cache"): stale-while-revalidate serves the stale object at once and revalidates behind it;
+ * stale-if-error serves it only once the origin attempt has failed, after its timeouts, which is what
+ * https://dev.classmethod.jp/articles/cloudfront-stale-if-error-origin-timeout-behavior/ measured.
+ */
 const staleIfErrorStatuses = new Set([500, 502, 503, 504]);
 
 export class EdgePipeline {
@@ -103,7 +110,7 @@ export class EdgePipeline {
     const functions = this.#options.functions;
     const viewerRequest = behaviour.functions.viewerRequest;
     if (viewerRequest) {
-      const result = await functions.viewerRequest(viewerRequest, request, context);
+      const result = await functions.viewerRequest(viewerRequest, request, context, body);
       if (result.type === "error")
         return cloudFrontError(result.status, result.detailedResultType, context.requestId);
       // A response generated on the viewer request is neither cached nor shown to viewer-response.
@@ -114,6 +121,7 @@ export class EdgePipeline {
           detailedResultType: result.resultType,
         };
       request = result.request;
+      if (result.body) body = Readable.from([result.body]);
     }
 
     let reply = await this.#throughCache(behaviour, request, body, context);
@@ -300,7 +308,11 @@ export class EdgePipeline {
     revalidation: [string, string][] = [],
   ): Promise<OriginTrip> {
     const { distribution, origins, functions, log, via } = this.#options;
-    const origin = selectOrigin(distribution, origins, behaviour.originId);
+    // A viewer-request function's origin helpers choose the origin and shape how it is asked.
+    const chosen = overriddenOrigin(distribution, behaviour.originId, viewerRequest.originOverride);
+    for (const what of chosen.notHonoured)
+      log(`${viewerRequest.uri}: origin override not honoured locally: ${what}`);
+    const origin = selectOrigin(distribution, origins, chosen.declaration.id);
     let request = withEdgeValidators(
       originRequestFor(behaviour, viewerRequest),
       viewerRequest.method,
@@ -309,7 +321,7 @@ export class EdgePipeline {
 
     const originRequest = behaviour.functions.originRequest;
     if (originRequest) {
-      const result = await functions.originRequest(originRequest, request, context, origin.lambdaEdge);
+      const result = await functions.originRequest(originRequest, request, context, origin.lambdaEdge, body);
       if (result.type === "error")
         return { type: "error", status: result.status, detailedResultType: result.detailedResultType };
       // A response generated on the origin request is cached like an origin's; origin-response is skipped.
@@ -320,11 +332,16 @@ export class EdgePipeline {
           generated: true,
         };
       request = result.request;
+      if (result.body) body = Readable.from([result.body]);
     }
 
-    const result = await sendToOrigin(origin.endpoint, origin.declaration.connection, {
+    const result = await sendToOrigin(origin.endpoint, chosen.connection, {
       ...request,
-      headers: cloudFrontOriginHeaders(request, origin.declaration, context, via),
+      uri: chosen.originPath + request.uri,
+      headers: withOriginCustomHeaders(
+        cloudFrontOriginHeaders(request, origin.declaration, context, via),
+        chosen.customHeaders,
+      ),
       body,
     });
     if (result.type === "error") {
