@@ -72,7 +72,7 @@ const origin = createServer((_request, response) => {
 });
 await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
-const endpoint = { url: originUrl, connectionTimeoutSeconds: 10, readTimeoutSeconds: 30 };
+const endpoint = { url: originUrl };
 // The product's own declaration, functions included, with every origin pointed at the bench origin.
 // The edge runs built functions (infra/build/edge.ts), as in the stack.
 const edgeBuildFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-edge-"));
