@@ -2,6 +2,7 @@
 // edge pipeline is the same whether a CloudFront Function or a Lambda@Edge handler is attached.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Readable } from "node:stream";
 import type { CloudFrontOrigin } from "../../../edge/aws/lambda-edge-event.ts";
 import type {
   CloudFrontFunctionAssociation,
@@ -33,6 +34,8 @@ export interface HttpRequestParts {
   uri: string;
   rawQuery: string;
   headers: [string, string][];
+  /** Where and how the request goes, when a viewer-request CloudFront Function used the origin helpers. */
+  originOverride?: FunctionOriginOverride;
 }
 
 export interface HttpResponseParts {
@@ -54,7 +57,8 @@ export type LambdaEdgeOrigin = CloudFrontOrigin | undefined;
 
 export type FunctionFailure = {
   type: "error";
-  status: 502 | 503;
+  /** 400 when the viewer's body, which an Include Body function needed, did not arrive whole. */
+  status: 400 | 502 | 503;
   detailedResultType: string;
   reason: string;
 };
@@ -63,9 +67,10 @@ export type RequestStageResult =
   | {
       type: "request";
       request: HttpRequestParts;
-      /** A viewer-request CloudFront Function's origin helpers: where and how this request goes. */
-      origin?: FunctionOriginOverride;
-      /** A Lambda@Edge function's replacement body (`includeBody`, action "replace"). */
+      /**
+       * The body to send on once an Include Body function has read the viewer's: its replacement, or
+       * the viewer's own bytes (the stream is spent).
+       */
       body?: Buffer;
     }
   | {
@@ -163,12 +168,12 @@ export class EdgeFunctions {
     return result;
   }
 
-  /** The viewer's `body` is read only by a Lambda@Edge function associated with Include Body. */
+  /** The viewer's `body` is read only for a Lambda@Edge function associated with Include Body. */
   async viewerRequest(
     association: Association,
     request: HttpRequestParts,
     context: EdgeContext,
-    body?: Buffer,
+    body?: Readable,
   ): Promise<RequestStageResult> {
     if (association.kind === "cloudfront-function") {
       const compiled = this.#cloudFrontFunctions.get(association.name);
@@ -189,8 +194,11 @@ export class EdgeFunctions {
         };
       return {
         type: "request",
-        request: { method: request.method, ...httpRequestFromFunction(outcome.request) },
-        ...(outcome.origin ? { origin: outcome.origin } : {}),
+        request: {
+          method: request.method,
+          ...httpRequestFromFunction(outcome.request),
+          ...(outcome.origin ? { originOverride: outcome.origin } : {}),
+        },
       };
     }
     return this.#lambdaRequest(association, "viewer-request", request, context, undefined, body);
@@ -201,7 +209,7 @@ export class EdgeFunctions {
     request: HttpRequestParts,
     context: EdgeContext,
     origin: LambdaEdgeOrigin,
-    body?: Buffer,
+    body?: Readable,
   ): Promise<RequestStageResult> {
     return this.#lambdaRequest(association, "origin-request", request, context, origin, body);
   }
@@ -212,13 +220,25 @@ export class EdgeFunctions {
     request: HttpRequestParts,
     context: EdgeContext,
     origin: LambdaEdgeOrigin,
-    body: Buffer | undefined,
+    body: Readable | undefined,
   ): Promise<RequestStageResult> {
+    let bytes: Buffer | undefined;
+    if (association.includeBody) {
+      const read = body ? await readWhole(body) : { type: "body" as const, bytes: Buffer.alloc(0) };
+      if (read.type === "error")
+        return this.#report(association, eventType, {
+          type: "error",
+          status: 400,
+          detailedResultType: "ClientCommError",
+          reason: `the viewer's body did not arrive: ${read.reason}`,
+        });
+      bytes = read.bytes;
+    }
     const outcome = await this.#lambda(association, eventType).invoke({
       config: this.#config(context, eventType),
       request: lambdaEdgeRequest({
         ...lambdaRequestRecord(request, context, origin),
-        ...(association.includeBody ? { body: { bytes: body ?? Buffer.alloc(0), eventType } } : {}),
+        ...(bytes ? { body: { bytes, eventType } } : {}),
       }),
     });
     if (outcome.type === "error")
@@ -230,10 +250,18 @@ export class EdgeFunctions {
         resultType: "LambdaGeneratedResponse",
       };
     const { body: replaced, ...changed } = httpRequestFromLambda(outcome.request);
+    // Content-Length is read-only to the function; a replaced body gets its own from the edge.
+    const headers = replaced
+      ? [
+          ...changed.headers.filter(([name]) => !/^(content-length|transfer-encoding)$/i.test(name)),
+          ["Content-Length", String(replaced.length)] as [string, string],
+        ]
+      : changed.headers;
+    const onward = replaced ?? bytes;
     return {
       type: "request",
-      request: { method: request.method, ...changed },
-      ...(replaced ? { body: replaced } : {}),
+      request: { method: request.method, ...changed, headers },
+      ...(onward ? { body: onward } : {}),
     };
   }
 
@@ -340,6 +368,19 @@ export class EdgeFunctions {
       [...this.#lambdas.values(), ...this.#cloudFrontFunctions.values()].map((running) => running.close()),
     );
   }
+}
+
+/** A viewer body read whole, or why it could not be (the viewer went away, or sent too much). */
+async function readWhole(
+  body: Readable,
+): Promise<{ type: "body"; bytes: Buffer } | { type: "error"; reason: string }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (error) {
+    return { type: "error", reason: error instanceof Error ? error.message : String(error) };
+  }
+  return { type: "body", bytes: Buffer.concat(chunks) };
 }
 
 /** A CloudFront Function's code, as the edge loads it. */
