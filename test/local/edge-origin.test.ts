@@ -5,12 +5,13 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
+import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { buildEdge } from "../../infra/build/edge.ts";
 import { verifySignature } from "../../infra/local/aws-signature.ts";
-import { localCredentials, localRegion } from "../../infra/local/config.ts";
+import { localCredentials, localEdgeIdentity, localRegion } from "../../infra/local/config.ts";
 import { matchBehaviour } from "../../infra/local/edge/behaviour-match.ts";
 import { sendToOrigin } from "../../infra/local/edge/origin-client.ts";
 import { type LocalEdge, startLocalEdge } from "../../infra/local/edge/server.ts";
@@ -148,6 +149,7 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
 describe("through the edge to the S3 stand-in", () => {
   let s3: RunningService;
   let edge: LocalEdge;
+  let built: Awaited<ReturnType<typeof buildEdge>>;
   const secret = "the contents of another bucket";
   const notFoundPage = "<!doctype html><h1>No such card</h1>";
 
@@ -177,7 +179,7 @@ describe("through the edge to the S3 stand-in", () => {
     const work = await mkdtemp(join(tmpdir(), "edge-origin-"));
     await mkdir(join(work, "site"));
     await writeFile(join(work, "site", "404.html"), notFoundPage);
-    const built = await buildEdge({
+    built = await buildEdge({
       distribution,
       repositoryRoot: process.cwd(),
       siteFolder: join(work, "site"),
@@ -215,5 +217,50 @@ describe("through the edge to the S3 stand-in", () => {
     if (matchBehaviour(distribution.behaviours, path).originId === "images")
       expect([403, 404]).toContain(response.status);
     else if (response.status !== 301) expect(response).toEqual({ status: 404, body: notFoundPage });
+  });
+  it("signs as the edge's OAC identity, which reads only objects of buckets whose policy names it", async () => {
+    const client = new S3Client({
+      endpoint: s3.url,
+      forcePathStyle: true,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    for (const bucket of ["goodgreets-test-site", "goodgreets-test-images"])
+      await client.send(
+        new PutBucketPolicyCommand({
+          Bucket: bucket,
+          Policy: JSON.stringify(originAccessPolicy(bucket, localEdgeIdentity.distributionArn)),
+        }),
+      );
+    // An object the misconfigured origin below would reach by key, if the identity could read it.
+    await client.send(
+      new PutObjectCommand({ Bucket: "goodgreets-test-secrets", Key: "img/secret.txt", Body: secret }),
+    );
+    client.destroy();
+    const edgeSigning = { ...signing, credentials: localEdgeIdentity.credentials };
+    const asEdge = await startLocalEdge({
+      distribution: built.distribution,
+      origins: {
+        site: { url: `${s3.url}/goodgreets-test-site`, signing: edgeSigning },
+        // Misconfigured on purpose: a bucket whose policy does not name the distribution.
+        images: { url: `${s3.url}/goodgreets-test-secrets`, signing: edgeSigning },
+        api: { url: "http://127.0.0.1:9" },
+      },
+      repositoryRoot: process.cwd(),
+      log: () => {},
+    });
+    try {
+      expect(await rawGet(asEdge.url, "/")).toEqual({ status: 200, body: "<h1>home</h1>" });
+      // No s3:ListBucket: a missing page is a 403 from S3, shown as the site's 404 page.
+      expect(await rawGet(asEdge.url, "/no-such-page.html")).toEqual({ status: 404, body: notFoundPage });
+      const denied = await rawGet(asEdge.url, "/img/secret.txt");
+      expect(denied.status).toBe(403);
+      expect(denied.body).not.toContain(secret);
+      const unlisted = await rawGet(asEdge.url, "/img/");
+      expect(unlisted.status).toBe(403);
+      expect(unlisted.body).not.toContain("ListBucketResult");
+    } finally {
+      await asEdge.close();
+    }
   });
 });
