@@ -6,27 +6,27 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { localDataDir } from "../infra/local/config.ts";
+import { siteUrlVariable } from "../infra/local/local-env.ts";
 import { burstPassed, formatStatuses, runBurst } from "../test/bench/burst.ts";
 import { catalogPaths } from "../test/bench/catalog-paths.ts";
 
 const repositoryRoot = join(import.meta.dirname, "..");
-const edgeUrlVariable = "GOODGREETS_EDGE_URL";
 
-/** One variable of a dotenv-style file (`NAME=value`, optionally quoted); undefined when absent. */
+/** One variable of data/local.env, which local-env.ts writes as bare `NAME=value` lines. */
 function envFileValue(text: string, name: string): string | undefined {
-  for (const line of text.split("\n")) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match?.[1] !== name) continue;
-    const value = match[2] ?? "";
-    return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
-  }
-  return undefined;
+  const prefix = `${name}=`;
+  return text
+    .split("\n")
+    .find((line) => line.startsWith(prefix))
+    ?.slice(prefix.length)
+    .trim();
 }
 
 async function edgeUrlFromLocalEnv(): Promise<string | undefined> {
-  const file = join(process.env.GOODGREETS_DATA_DIR ?? join(repositoryRoot, "data"), "local.env");
+  const file = join(localDataDir, "local.env");
   try {
-    return envFileValue(await readFile(file, "utf8"), edgeUrlVariable);
+    return envFileValue(await readFile(file, "utf8"), siteUrlVariable);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
@@ -52,7 +52,8 @@ const rounds = positive("rounds", values.rounds);
 const concurrency = positive("concurrency", values.concurrency);
 const baseUrl = (values.url ?? (await edgeUrlFromLocalEnv()) ?? "http://localhost:8080").replace(/\/+$/, "");
 
-const siteFolder = join(repositoryRoot, "dist/site");
+// The site npm start published, for its asset paths; the catalog data alone when it is not built here.
+const siteFolder = process.env.GOODGREETS_SITE_DIR ?? join(repositoryRoot, "dist/site");
 const paths = await catalogPaths(existsSync(siteFolder) ? siteFolder : undefined);
 console.log(
   `burst: ${paths.length} catalog paths × ${rounds} rounds, ${concurrency} at once, against ${baseUrl}`,

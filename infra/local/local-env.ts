@@ -9,6 +9,9 @@ export interface RunningEndpoints {
   dataApi: string;
 }
 
+/** Where the running stack's site (the local edge) answers; `npm run burst` reads it back. */
+export const siteUrlVariable = "GOODGREETS_SITE_URL";
+
 /** The variables in file order. Service endpoints use the SDKs' AWS_ENDPOINT_URL_<SERVICE> names. */
 export function localEnvironment(endpoints: RunningEndpoints): [string, string][] {
   return [
@@ -20,7 +23,7 @@ export function localEnvironment(endpoints: RunningEndpoints): [string, string][
     ["AWS_REGION", localRegion],
     // boto3 and the AWS CLI v1 read this one, not AWS_REGION.
     ["AWS_DEFAULT_REGION", localRegion],
-    ["GOODGREETS_SITE_URL", endpoints.edge],
+    [siteUrlVariable, endpoints.edge],
     ["GOODGREETS_SITE_BUCKET", localBuckets.site],
     ["GOODGREETS_IMAGES_BUCKET", localBuckets.images],
     // The names the API Lambda reads its database from.
