@@ -106,6 +106,8 @@ describe("values on the wire", () => {
     expect(toField('{"a,b",plain,"say \\"hi\\""}', 1009)).toEqual({
       arrayValue: { stringValues: ["a,b", "plain", 'say "hi"'] },
     });
+    expect(JSON.stringify(toField("[0:1]={7,8}", 1007))).toBe('{"arrayValue":{"longValues":[7,8]}}');
     expect(() => toField("{{1,2},{3,4}}", 1007)).toThrow(/multidimensional/);
+    expect(() => toField("[0:1][0:0]={{1},{2}}", 1007)).toThrow(/multidimensional/);
   });
 });

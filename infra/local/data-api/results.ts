@@ -181,14 +181,17 @@ function arrayItems(text: string): (string | null)[] {
 }
 
 function toArray(text: string, elementType: number, options: ResultOptions): ResultArray {
-  // Multi-dimensional arrays ({{…}} or with explicit bounds) are not returned by the Data API for
-  // Aurora Serverless v2 and provisioned clusters.
-  if (text.startsWith("{{") || text.startsWith("["))
+  // An array with lower bounds other than 1 starts with them, e.g. "[0:1]={a,b}" or "[1:2][1:2]={{…}}".
+  const bounds = text.startsWith("[") ? text.slice(0, text.indexOf("=")) : "";
+  const literal = text.slice(bounds.length === 0 ? 0 : bounds.length + 1);
+  // Multi-dimensional arrays are not returned by the Data API for Aurora Serverless v2 and provisioned
+  // clusters.
+  if (literal.startsWith("{{") || bounds.includes("]["))
     throw new DataApiError(
       "UnsupportedResultException",
       "The result contains the unsupported data type multidimensional array.",
     );
-  const fields = arrayItems(text).map((item) => toField(item, elementType, options));
+  const fields = arrayItems(literal).map((item) => toField(item, elementType, options));
   const first = fields.find((field) => !field.isNull);
   if (first?.booleanValue !== undefined)
     return { booleanValues: fields.map((field) => field.booleanValue ?? false) };
