@@ -4,6 +4,7 @@
 // The parameter ranges are CloudFront's origin settings (API_Origin, API_CustomOriginConfig,
 // API_OriginGroupFailoverCriteria in the CloudFront API reference); the guide does not say which status a
 // bad argument gives, so a bad call throws inside the function, which CloudFront answers with 503.
+import { isHiddenFromFunctions, mayBeOriginCustomHeader } from "./header-rules.ts";
 
 export interface OriginUpdate {
   domainName?: string;
@@ -62,10 +63,6 @@ function oneOf<T extends string>(value: unknown, what: string, allowed: readonly
   return value as T;
 }
 
-// Headers CloudFront cannot add to origin requests as origin custom headers.
-// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
-const notCustomHeaders =
-  /^(cache-control|connection|content-length|cookie|host|if-match|if-modified-since|if-none-match|if-range|if-unmodified-since|max-forwards|pragma|proxy-authorization|proxy-connection|range|request-range|te|trailer|transfer-encoding|upgrade|via|x-amz-.*|x-edge-.*|x-real-ip)$/i;
 const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // A header value: visible ASCII, spaces and tabs, no line breaks.
 const headerValue = /^[\t\x20-\x7e]*$/;
@@ -76,7 +73,7 @@ function customHeaders(value: unknown): Record<string, string> {
   for (const [name, text] of Object.entries(value)) {
     if (!token.test(name))
       throw new OriginHelperError(`customHeaders: ${JSON.stringify(name)} is not a header name`);
-    if (notCustomHeaders.test(name))
+    if (!mayBeOriginCustomHeader(name) || isHiddenFromFunctions(name))
       throw new OriginHelperError(`customHeaders: CloudFront cannot add ${name}`);
     if (typeof text !== "string" || !headerValue.test(text))
       throw new OriginHelperError(`customHeaders: ${name} needs a string value without line breaks`);

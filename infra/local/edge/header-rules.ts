@@ -59,6 +59,16 @@ export function splitHiddenHeaders(headers: readonly [string, string][]): {
   return { exposed, hidden };
 }
 
+// Headers CloudFront cannot add to origin requests as origin custom headers.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
+const notOriginCustomHeaders =
+  /^(cache-control|connection|content-length|cookie|host|if-match|if-modified-since|if-none-match|if-range|if-unmodified-since|max-forwards|pragma|proxy-authorization|proxy-connection|range|request-range|te|trailer|transfer-encoding|upgrade|via|x-amz-.*|x-edge-.*|x-real-ip)$/i;
+
+/** Whether an origin (or a function's origin override) may carry this header as a custom header. */
+export function mayBeOriginCustomHeader(name: string): boolean {
+  return !notOriginCustomHeaders.test(name);
+}
+
 /** CloudFront capitalises each hyphen-separated word of a function's header name on the way out. */
 export function capitaliseHeaderName(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());

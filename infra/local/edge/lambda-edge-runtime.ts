@@ -97,7 +97,8 @@ interface Running {
 }
 interface Environment {
   worker: Worker;
-  ready: Promise<boolean>;
+  /** Resolves once Init is done: undefined, or why the environment could not start. */
+  ready: Promise<string | undefined>;
   running: Map<number, Running>;
   context: Omit<LambdaEdgeContext, "awsRequestId" | "deadlineMs">;
 }
@@ -126,7 +127,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       env,
       stdout: false,
     });
-    let settleReady: (ready: boolean) => void = () => {};
+    let settleReady: (failure: string | undefined) => void = () => {};
     const created: Environment = {
       worker,
       ready: new Promise((resolve) => {
@@ -143,14 +144,15 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       },
     };
     const initGuard = setTimeout(() => {
-      fail(created, `the function's Init phase did not finish within ${initLimitMs} ms`);
-      settleReady(false);
+      const reason = `the function's Init phase did not finish within ${initLimitMs} ms`;
+      fail(created, reason);
+      settleReady(reason);
       void worker.terminate();
     }, initLimitMs);
     worker.on("message", (message: { type: "ready" } | { id: number; result?: unknown; error?: string }) => {
       if ("type" in message) {
         clearTimeout(initGuard);
-        settleReady(true);
+        settleReady(undefined);
         return;
       }
       const entry = created.running.get(message.id);
@@ -167,7 +169,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     const lost = (reason: string) => {
       clearTimeout(initGuard);
       fail(created, reason);
-      settleReady(false);
+      settleReady(reason);
     };
     worker.on("error", (error) => lost(`the function crashed: ${error.message}`));
     worker.on("exit", (code) => lost(`the function's environment exited with code ${code}`));
@@ -180,8 +182,8 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     environment ??= spawn();
     const current = environment;
     // The timeout starts once the environment is ready: its start-up is Lambda's Init, not the invocation.
-    if (!(await current.ready))
-      return { type: "error", status: 503, reason: "the function's environment failed to start" };
+    const failure = await current.ready;
+    if (failure !== undefined) return { type: "error", status: 503, reason: failure };
     return new Promise((resolve) => {
       const id = nextId++;
       const timer = setTimeout(() => {
