@@ -189,8 +189,10 @@ export class AccessLogWriter {
   readonly directory: string;
   readonly #distributionId: string;
   readonly #uniqueId = Math.random().toString(36).slice(2, 10);
-  #pending: Promise<void> = Promise.resolve();
   readonly #started = new Set<string>();
+  /** Lines waiting for the disk: written in batches, one append per file, not one per request. */
+  #queue: { file: string; line: string }[] = [];
+  #draining: Promise<void> | undefined;
 
   constructor(directory: string, distributionId: string) {
     this.directory = directory;
@@ -202,24 +204,41 @@ export class AccessLogWriter {
     return join(this.directory, `${this.#distributionId}.${hour}.${this.#uniqueId}`);
   }
 
-  /** Lines are written in order; a disk error is reported once on stderr and never fails a request. */
+  /** Lines are written in order; a disk error is reported on stderr and never fails a request. */
   write(entry: AccessLogEntry): void {
-    const file = this.fileFor(entry.finishedAt);
-    const line = formatAccessLogLine(entry);
-    this.#pending = this.#pending
-      .then(async () => {
-        if (!this.#started.has(file)) {
-          await mkdir(this.directory, { recursive: true });
-          await appendFile(file, accessLogHeader);
-          this.#started.add(file);
+    this.#queue.push({ file: this.fileFor(entry.finishedAt), line: formatAccessLogLine(entry) });
+    this.#draining ??= this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const linesByFile = new Map<string, string[]>();
+        for (const { file, line } of this.#queue.splice(0)) {
+          const lines = linesByFile.get(file);
+          if (lines) lines.push(line);
+          else linesByFile.set(file, [line]);
         }
-        await appendFile(file, line);
-      })
-      .catch((error: unknown) => console.error(`edge: could not write the access log ${file}:`, error));
+        for (const [file, lines] of linesByFile) {
+          try {
+            if (!this.#started.has(file)) {
+              await mkdir(this.directory, { recursive: true });
+              await appendFile(file, accessLogHeader);
+              this.#started.add(file);
+            }
+            await appendFile(file, lines.join(""));
+          } catch (error) {
+            console.error(`edge: could not write the access log ${file}:`, error);
+          }
+        }
+      }
+    } finally {
+      this.#draining = undefined;
+    }
   }
 
   /** Resolves when every line written so far is on disk. */
   flush(): Promise<void> {
-    return this.#pending;
+    return this.#draining ?? Promise.resolve();
   }
 }

@@ -40,17 +40,36 @@ export function checkResponseHeadersPolicy(policy: ResponseHeadersPolicyDeclarat
     throw new Error(`response headers policy ${policy.name} cannot remove ${refused.join(", ")}`);
 }
 
+interface RenderedPolicy {
+  removed: ReadonlySet<string>;
+  added: readonly { name: string; value: string; override: boolean }[];
+  /** Lower-case names the policy sets whatever the origin sent. */
+  replaced: ReadonlySet<string>;
+}
+
+// Worked out once per policy: the edge applies it to every response.
+const rendered = new WeakMap<ResponseHeadersPolicyDeclaration, RenderedPolicy>();
+
+function render(policy: ResponseHeadersPolicyDeclaration): RenderedPolicy {
+  const known = rendered.get(policy);
+  if (known) return known;
+  const added = policyHeaders(policy);
+  const result = {
+    removed: new Set(policy.removeHeaders.map((name) => name.toLowerCase())),
+    added,
+    replaced: new Set(added.filter((header) => header.override).map((header) => header.name.toLowerCase())),
+  };
+  rendered.set(policy, result);
+  return result;
+}
+
 export function applyResponseHeadersPolicy(
   policy: ResponseHeadersPolicyDeclaration | undefined,
   headers: readonly (readonly [string, string])[],
 ): [string, string][] {
   if (!policy) return headers.map(([name, value]) => [name, value]);
-  const removed = new Set(policy.removeHeaders.map((name) => name.toLowerCase()));
-  const added = policyHeaders(policy);
+  const { removed, added, replaced } = render(policy);
   const present = new Set(headers.map(([name]) => name.toLowerCase()));
-  const replaced = new Set(
-    added.filter((header) => header.override).map((header) => header.name.toLowerCase()),
-  );
   const kept = headers
     .filter(([name]) => !removed.has(name.toLowerCase()) && !replaced.has(name.toLowerCase()))
     .map(([name, value]) => [name, value] as [string, string]);
