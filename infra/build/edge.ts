@@ -4,7 +4,7 @@
 // bundles with the build's constants baked in, since Lambda@Edge takes no environment variables.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, stop } from "esbuild";
 import type {
   CloudFrontFunctionAssociation,
   DistributionDeclaration,
@@ -127,6 +127,14 @@ function associationsOf(functions: FunctionAssociations): Association[] {
     functions.originResponse,
     functions.viewerResponse,
   ].filter((association): association is Association => association !== undefined);
+}
+
+/**
+ * Ends esbuild's helper process (it stays up between builds). A long-running caller that is done building,
+ * such as the local stack, calls this so no idle child sits in its process group; a later build starts a new one.
+ */
+export function stopBuilding(): Promise<void> {
+  return stop();
 }
 
 export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {

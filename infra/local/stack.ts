@@ -15,7 +15,7 @@ import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
-import { buildEdge } from "../build/edge.ts";
+import { buildEdge, stopBuilding } from "../build/edge.ts";
 import { localBuckets, localCredentials, localDatabase, localEdgeIdentity, localRegion } from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
 import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
@@ -142,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       siteFolder: options.siteFolder,
       outDir: join(options.dataDir, "edge-build"),
     });
+    await stopBuilding();
 
     progress("starting the local edge");
     const accessLogDirectory = join(options.dataDir, "edge-logs");

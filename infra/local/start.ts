@@ -25,17 +25,21 @@ function stop() {
     console.error(`Still stopping after ${stopGraceMs / 1000} s: exiting anyway.`);
     process.exit(1);
   }, stopGraceMs).unref();
-  // A stop during start-up waits for it: a half-started stack has nothing to close by itself.
-  const running = stack ? Promise.resolve(stack) : (starting ?? Promise.reject(new Error("not started")));
-  running
-    .then((started) => started.close())
-    .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error("Stopped with an error:", error);
-        process.exit(1);
-      },
-    );
+  // A stop during start-up waits for it, then closes it; a start the signal cut short (its child
+  // processes got the same Ctrl-C) has already closed what it had started.
+  const closed = stack
+    ? stack.close()
+    : (starting ?? Promise.resolve(undefined)).then(
+        (started) => started?.close(),
+        () => undefined,
+      );
+  closed.then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error("Stopped with an error:", error);
+      process.exit(1);
+    },
+  );
 }
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
@@ -49,39 +53,42 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-console.log("GoodGreets local stack");
-try {
-  const ports = localPorts(process.env);
-  starting = startLocalStack({
-    dataDir: localDataDir,
-    siteFolder: process.env.GOODGREETS_SITE_DIR ?? join(repositoryRoot, "dist/site"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports,
-    progress: (message) => console.log(`  · ${message}`),
-  });
-  stack = await starting;
-} catch (error) {
-  fail(error);
+/** Resolves with the running stack; a stop during start-up leaves it to stop(), which exits. */
+async function start(): Promise<LocalStack> {
+  try {
+    starting = startLocalStack({
+      dataDir: localDataDir,
+      siteFolder: process.env.GOODGREETS_SITE_DIR ?? join(repositoryRoot, "dist/site"),
+      artFolder: join(repositoryRoot, "site/catalog/art"),
+      repositoryRoot,
+      ports: localPorts(process.env),
+      progress: (message) => console.log(`  · ${message}`),
+    });
+    stack = await starting;
+  } catch (error) {
+    if (!stopping) fail(error);
+  }
+  if (stopping || !stack) return new Promise<never>(() => {});
+  return stack;
 }
 
-// Ctrl-C during start-up: stop() closes it as soon as it is up; nothing more to announce.
-if (stopping) await new Promise(() => {});
+console.log("GoodGreets local stack");
+const running = await start();
 const envFile = join(localDataDir, "local.env");
 await writeLocalEnv(
   envFile,
-  localEnvironment({ edge: stack.edge.url, s3: stack.s3.url, dataApi: stack.dataApi.url }),
+  localEnvironment({ edge: running.edge.url, s3: running.s3.url, dataApi: running.dataApi.url }),
 );
 
-const site = stack.edge.url.replace("127.0.0.1", "localhost");
+const site = running.edge.url.replace("127.0.0.1", "localhost");
 console.log(`
 Ready.
   Site (through the local CloudFront)  ${site}/
   API health                           ${site}/api/health
-  Edge access logs (CloudFront format) ${stack.accessLogDirectory}
-  S3 stand-in                          ${stack.s3.url}
-  RDS Data API stand-in                ${stack.dataApi.url}
-  API function URL stand-in            ${stack.functionUrl.url} (answers the edge's signature only)
+  Edge access logs (CloudFront format) ${running.accessLogDirectory}
+  S3 stand-in                          ${running.s3.url}
+  RDS Data API stand-in                ${running.dataApi.url}
+  API function URL stand-in            ${running.functionUrl.url} (answers the edge's signature only)
   Data kept in                         ${localDataDir}
   AWS CLI / SDK settings               ${envFile}
                                        set -a; . ${envFile}; set +a; aws s3 ls

@@ -1,6 +1,6 @@
 // `npm start` as a user runs it (without the astro build): it prints where everything is, writes
-// data/local.env for the SDKs, and the first Ctrl-C stops it cleanly, a statement still running
-// included, releasing every port.
+// data/local.env for the SDKs, and the first Ctrl-C stops it cleanly, while a statement runs or while it is
+// still starting, releasing every port and leaving no process behind.
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -10,20 +10,22 @@ import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-let dataDir: string;
-let child: ChildProcess;
-let output = "";
-const exited = () =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
-  });
+interface Launched {
+  child: ChildProcess;
+  dataDir: string;
+  output: () => string;
+  /** Resolves once the output contains `text`; rejects if the process exits first. */
+  printed: (text: string) => Promise<void>;
+  exited: () => Promise<number | null>;
+}
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-start-"));
+const launched: Launched[] = [];
+
+async function launch(): Promise<Launched> {
+  const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-start-"));
   // PostgreSQL runs as its own user when the tests run as root: it must be able to pass through.
   await chmod(dataDir, 0o711);
-  child = spawn(process.execPath, ["infra/local/start.ts"], {
+  const child = spawn(process.execPath, ["infra/local/start.ts"], {
     env: {
       ...process.env,
       GOODGREETS_DATA_DIR: dataDir,
@@ -32,31 +34,56 @@ beforeAll(async () => {
       GOODGREETS_PORT: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, as in a terminal: Ctrl-C reaches the stack and every process it started.
+    detached: true,
   });
-  child.stdout?.on("data", (chunk: Buffer) => {
+  let output = "";
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
     output += chunk.toString("utf8");
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  await new Promise<void>((resolve, reject) => {
-    const check = () => {
-      if (output.includes("Press Ctrl-C to stop.")) resolve();
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) =>
-      reject(new Error(`npm start exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
-}, 180_000);
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const process_: Launched = {
+    child,
+    dataDir,
+    output: () => output,
+    printed: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (output.includes(text)) resolve();
+        };
+        listeners.add(check);
+        check();
+        exit.then(() => reject(new Error(`npm start exited before printing "${text}":\n${output}`)));
+      }),
+    exited: () => exit,
+  };
+  launched.push(process_);
+  return process_;
+}
 
-afterAll(async () => {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await exited();
+/** What a terminal's Ctrl-C does: SIGINT to the whole foreground process group. */
+const pressCtrlC = (target: Launched) => process.kill(-(target.child.pid ?? 0), "SIGINT");
+
+/** Whether any process of the group is left (signal 0 only checks). */
+function groupAlive(target: Launched): boolean {
+  try {
+    process.kill(-(target.child.pid ?? 0), 0);
+    return true;
+  } catch {
+    return false;
   }
-  await rm(dataDir, { recursive: true, force: true });
-});
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 
 function parseEnv(text: string): Record<string, string> {
   const variables: Record<string, string> = {};
@@ -67,18 +94,25 @@ function parseEnv(text: string): Record<string, string> {
   return variables;
 }
 
-const canListen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
+let running: Launched;
+
+beforeAll(async () => {
+  running = await launch();
+  await running.printed("Press Ctrl-C to stop.");
+}, 180_000);
+
+afterAll(async () => {
+  for (const target of launched) {
+    if (groupAlive(target)) process.kill(-(target.child.pid ?? 0), "SIGKILL");
+    await rm(target.dataDir, { recursive: true, force: true });
+  }
+});
 
 describe("npm start", () => {
   it("prints where everything is and writes local.env with the standard SDK settings", async () => {
     for (const label of ["Site (through the local CloudFront)", "S3 stand-in", "RDS Data API stand-in"])
-      expect(output).toContain(label);
-    const env = parseEnv(await readFile(join(dataDir, "local.env"), "utf8"));
+      expect(running.output()).toContain(label);
+    const env = parseEnv(await readFile(join(running.dataDir, "local.env"), "utf8"));
     expect(Object.keys(env)).toEqual(
       expect.arrayContaining([
         "AWS_ENDPOINT_URL_S3",
@@ -94,15 +128,14 @@ describe("npm start", () => {
         "DATABASE_NAME",
       ]),
     );
-    const credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
-    };
     const s3 = new S3Client({
       endpoint: env.AWS_ENDPOINT_URL_S3,
       forcePathStyle: true,
       region: env.AWS_REGION ?? "",
-      credentials,
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? "",
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "",
+      },
     });
     const buckets = await s3.send(new ListBucketsCommand({}));
     s3.destroy();
@@ -112,12 +145,14 @@ describe("npm start", () => {
     expect((await fetch(`${env.GOODGREETS_SITE_URL}/`)).status).toBe(200);
   });
 
-  it("stops on the first Ctrl-C while a statement is running, and frees every port", async () => {
-    const env = parseEnv(await readFile(join(dataDir, "local.env"), "utf8"));
-    const ports = [...output.matchAll(/http:\/\/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((match) =>
-      Number(match[1]),
+  it("stops on the first Ctrl-C while a statement is running, frees every port, leaves no process", async () => {
+    const env = parseEnv(await readFile(join(running.dataDir, "local.env"), "utf8"));
+    const ports = new Set(
+      [...running.output().matchAll(/http:\/\/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((match) =>
+        Number(match[1]),
+      ),
     );
-    expect(new Set(ports).size).toBeGreaterThanOrEqual(4);
+    expect(ports.size).toBeGreaterThanOrEqual(4);
     const client = new RDSDataClient({
       endpoint: env.AWS_ENDPOINT_URL_RDS_DATA,
       region: env.AWS_REGION ?? "",
@@ -142,12 +177,22 @@ describe("npm start", () => {
       );
     // Let the statement reach the database before the stop.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    child.kill("SIGINT");
-    const code = await exited();
-    expect(code, output).toBe(0);
-    expect(output).not.toContain("exiting anyway");
+    pressCtrlC(running);
+    expect(await running.exited(), running.output()).toBe(0);
+    expect(running.output()).not.toContain("exiting anyway");
     expect(await sleeping).toBe("cut off");
     client.destroy();
-    for (const port of new Set(ports)) expect(await canListen(port), `port ${port}`).toBe(true);
+    for (const port of ports) expect(await canListen(port), `port ${port}`).toBe(true);
+    expect(groupAlive(running)).toBe(false);
   }, 60_000);
+
+  it("stops on a Ctrl-C that comes while the database is still starting", async () => {
+    const early = await launch();
+    await early.printed("starting the Data API stand-in");
+    pressCtrlC(early);
+    expect(await early.exited(), early.output()).toBe(0);
+    expect(early.output()).not.toContain("exiting anyway");
+    expect(early.output()).not.toContain("Ready.");
+    expect(groupAlive(early)).toBe(false);
+  }, 120_000);
 });
