@@ -62,6 +62,7 @@ beforeAll(async () => {
     `await new Promise((resolve) => setTimeout(resolve, 3000));
     export async function handler(event) { return event.Records[0].cf.request; }`,
   );
+  await writeFile(join(folder, "broken-init.mjs"), `throw new Error("no configuration baked in");`);
 });
 
 afterAll(async () => {
@@ -242,6 +243,20 @@ describe("Lambda@Edge runtime", () => {
     started.push(lambda);
     expect(await lambda.invoke({ config: config("viewer-request"), request: request() })).toMatchObject({
       type: "request",
+    });
+  });
+
+  it("answers 503 with the reason when Init fails", async () => {
+    const lambda = startLambdaEdgeFunction({
+      name: "broken-init",
+      modulePath: join(folder, "broken-init.mjs"),
+      eventType: "origin-request",
+    });
+    started.push(lambda);
+    expect(await lambda.invoke({ config: config("origin-request"), request: request() })).toMatchObject({
+      type: "error",
+      status: 503,
+      reason: expect.stringContaining("no configuration baked in"),
     });
   });
 });

@@ -178,13 +178,29 @@ class SandboxThread {
       ),
     ];
     if (canReadWorkerCpu)
-      timers.push(setInterval(() => void this.#checkCpu(worker, id), Math.max(1, this.#budgetMicros / 1000)));
+      timers.push(
+        setInterval(
+          () => {
+            this.#checkCpu(worker, id).catch((error: unknown) =>
+              this.#stop(worker, `the function's sandbox failed: ${String(error)}`),
+            );
+          },
+          Math.max(1, this.#budgetMicros / 1000),
+        ),
+      );
     this.#running = { id, settle, timers };
     worker.postMessage({ ...run, startedAt: Date.now(), id });
   }
 
   async #checkCpu(worker: Worker, id: number): Promise<void> {
-    const used = await worker.cpuUsage();
+    let used: NodeJS.CpuUsage;
+    try {
+      used = await worker.cpuUsage();
+    } catch (error) {
+      // A thread that has just exited cannot be read; its exit settles the run.
+      if (this.#worker !== worker) return;
+      throw error;
+    }
     if (this.#running?.id !== id || this.#worker !== worker) return;
     const micros = used.user + used.system - this.#idleCpuMicros;
     if (micros > this.#budgetMicros) this.#stop(worker, overBudget(micros, this.#budgetMicros));
