@@ -142,7 +142,12 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       reply = pipeline.refuse(uri, 400, "InvalidRequest", requestId);
     } else {
       const body = hasBody ? incoming.pipe(cap) : undefined;
-      incoming.once("error", (error) => cap.destroy(error));
+      // A viewer gone mid-request fails its body for whoever reads it; with no body there is no reader,
+      // and an error on the unread cap would be thrown out of the server.
+      if (body) incoming.once("error", (error) => cap.destroy(error));
+      // The origin request sees a failed body through the pipe; here only `cap.exceeded` matters, and a
+      // body nobody reads (a refused method, a generated response) must not fail the process.
+      cap.on("error", () => {});
       reply = await pipeline.handle({ method, uri, rawQuery, headers: viewerHeaders }, body, context);
       if (cap.exceeded) {
         reply = pipeline.refuse(uri, 413, "InvalidRequest", requestId);
