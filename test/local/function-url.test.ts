@@ -1,5 +1,6 @@
 // The function URL stand-in as an AWS_IAM function URL behind OAC: only the edge's signature gets through,
 // a POST needs the viewer's body hash, and refusals carry Lambda's status, error type and body.
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localRegion } from "../../infra/local/config.ts";
 import { startFunctionUrlStandIn } from "../../infra/local/function-url/server.ts";
@@ -121,5 +122,37 @@ describe("the function URL stand-in", () => {
     const failing = await oacFetch(functionUrl.url, "/explode");
     expect(failing.status).toBe(502);
     expect(await failing.json()).toEqual({ Message: "Internal Server Error" });
+  });
+
+  it("holds a bounded number of request bytes: past the budget it throttles as Lambda does", async () => {
+    const small = await startFunctionUrlStandIn({
+      signing: { region: localRegion, credentials: [localCredentials] },
+      handler: async () => ({ statusCode: 200, body: "{}" }),
+      maxBufferedBytes: 1000,
+    });
+    try {
+      const { port } = new URL(small.url);
+      // A slow client: it declares 800 bytes and sends them later.
+      const slow = request({ host: "127.0.0.1", port, method: "POST", path: "/api/cards" });
+      slow.setHeader("content-length", "800");
+      slow.flushHeaders();
+      const slowAnswer = new Promise<number>((resolve) =>
+        slow.on("response", (reply) => resolve(reply.statusCode ?? 0)),
+      );
+      // Until the slow client's headers arrive another request still fits; then none does.
+      let throttled: Response;
+      do throttled = await fetch(`${small.url}/api/cards`, { method: "POST", body: "x".repeat(800) });
+      while (throttled.status === 403);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get("x-amzn-errortype")).toBe("TooManyRequestsException");
+      expect(await throttled.json()).toEqual({ Message: "Rate Exceeded." });
+      slow.end("y".repeat(800));
+      expect(await slowAnswer).toBe(403);
+      // The slow request's bytes are released once it is answered.
+      const later = await fetch(`${small.url}/api/cards`, { method: "POST", body: "x".repeat(800) });
+      expect(later.status).toBe(403);
+    } finally {
+      await small.close();
+    }
   });
 });

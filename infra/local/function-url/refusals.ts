@@ -11,6 +11,7 @@ export interface Refusal {
 export type RefusalCause =
   | { kind: "signature"; verdict: Extract<SignatureVerdict, { ok: false }> }
   | { kind: "too-large" }
+  | { kind: "throttled" }
   | { kind: "function-error" };
 
 // Observed answers of AWS_IAM function URLs (the docs give only the status):
@@ -52,5 +53,8 @@ export function refusal(cause: RefusalCause): Refusal {
       errorType: "RequestEntityTooLargeException",
       body: { Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" },
     };
+  if (cause.kind === "throttled")
+    // Lambda's throttle: https://repost.aws/knowledge-center/lambda-troubleshoot-throttling
+    return { status: 429, errorType: "TooManyRequestsException", body: { Message: "Rate Exceeded." } };
   return { status: 502, body: { Message: "Internal Server Error" } };
 }

@@ -9,6 +9,7 @@ import type {
   LambdaContext,
 } from "../../../origin/aws/function-url-event.ts";
 import { type SigningCredentials, sha256Hex, verifySignature } from "../aws-signature.ts";
+import { BufferBudget } from "../s3/buffer-budget.ts";
 import { listen, type RunningService } from "../service.ts";
 import { type Refusal, refusal } from "./refusals.ts";
 
@@ -21,6 +22,8 @@ export interface FunctionUrlStandInOptions {
   functionName?: string;
   /** The clock the signature's time is checked against, for tests. */
   now?: () => number;
+  /** Request bytes held in memory at once across all invocations; more gets 429 (64 MB by default). */
+  maxBufferedBytes?: number;
 }
 
 const maxPayloadBytes = 6 * 1024 * 1024;
@@ -116,6 +119,7 @@ function interpret(result: unknown): FunctionUrlResult {
 
 export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions): Promise<RunningService> {
   const now = options.now ?? Date.now;
+  const budget = new BufferBudget(options.maxBufferedBytes ?? 64 * 1024 * 1024);
   const server = createServer((incoming, outgoing) => {
     serve(incoming, outgoing).catch((error: unknown) => {
       console.error("function URL: the request failed:", error);
@@ -134,13 +138,33 @@ export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions
   }
 
   async function serve(incoming: IncomingMessage, outgoing: ServerResponse) {
+    const requestId = randomUUID();
+    const declared = Number(incoming.headers["content-length"] ?? Number.NaN);
+    if (declared > maxPayloadBytes) {
+      outgoing.shouldKeepAlive = false;
+      return reply(outgoing, refusal({ kind: "too-large" }), requestId);
+    }
+    // Lambda's concurrency is bounded; here the bound is on the bytes waiting in memory, so many slow
+    // clients cannot grow it. A body of unknown length may take up to the payload limit.
+    const release = budget.reserve(Number.isFinite(declared) ? declared : maxPayloadBytes);
+    if (!release) {
+      outgoing.shouldKeepAlive = false;
+      return reply(outgoing, refusal({ kind: "throttled" }), requestId);
+    }
+    try {
+      await invoke(incoming, outgoing, requestId);
+    } finally {
+      release();
+    }
+  }
+
+  async function invoke(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string) {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of incoming as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size <= maxPayloadBytes) chunks.push(chunk);
     }
-    const requestId = randomUUID();
     if (size > maxPayloadBytes) return reply(outgoing, refusal({ kind: "too-large" }), requestId);
     const body = Buffer.concat(chunks);
 
