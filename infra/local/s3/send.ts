@@ -12,7 +12,6 @@ export async function send(
   response: ServerResponse,
   reply: Reply | S3Error,
   requestId: string,
-  resource: string,
 ): Promise<void> {
   const common = {
     "x-amz-request-id": requestId,
@@ -29,7 +28,6 @@ export async function send(
             code: reply.code,
             message: reply.message,
             requestId,
-            resource,
             detail: reply.detail,
           });
     response.writeHead(statusOf(reply.code), {

@@ -91,7 +91,7 @@ function handle(context: S3Context, incoming: IncomingMessage, response: ServerR
       console.error(`S3 stand-in: ${incoming.method} ${path} failed (request ${requestId})`, error);
       return s3Error("InternalError", "We encountered an internal error. Please try again.");
     })
-    .then((reply: Reply | S3Error) => send(incoming, response, reply, requestId, path))
+    .then((reply: Reply | S3Error) => send(incoming, response, reply, requestId))
     .catch(() => {
       // The client went away mid-answer; nothing is left to tell it.
       response.destroy();

@@ -42,15 +42,15 @@ export function errorDocument(error: {
   code: string;
   message: string;
   requestId: string;
-  resource?: string;
   detail?: Record<string, string>;
 }): string {
+  // As S3 answers: the code's own details (Key, BucketName…) and no generic Resource, so an
+  // AccessDenied passed on by the edge names no bucket.
   const detail = Object.entries(error.detail ?? {}).map(([name, value]) => element(name, value));
   return `${declaration}${element("Error", [
     raw(element("Code", error.code)),
     raw(element("Message", error.message)),
     ...detail.map(raw),
-    raw(element("Resource", error.resource)),
     raw(element("RequestId", error.requestId)),
   ])}`;
 }
