@@ -18,6 +18,15 @@ export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId:
 
 const maxBodyBytes = 256 * 1024;
 
+/** Codes for the 4xx answers Hono's own middleware gives, in the JSON error format's words. */
+const httpErrorCodes: Partial<Record<number, string>> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "body_too_large",
+  415: "unsupported_media_type",
+};
+
 /** Reads and validates a JSON body; the first problem becomes a 400 naming its field. */
 export async function validateBody<Schema extends v.GenericSchema>(
   request: Request,
@@ -92,7 +101,10 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
     // Hono's own refusals (a malformed body it parsed, say) keep their 4xx but speak our error format.
     if (error instanceof HTTPException && error.status < 500)
       return context.json(
-        errorBody("bad_request", error.message || "The request is not valid."),
+        errorBody(
+          httpErrorCodes[error.status] ?? "bad_request",
+          error.message || "The request is not valid.",
+        ),
         error.status,
       );
     const requestId = context.get("requestId");

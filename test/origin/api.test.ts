@@ -1,6 +1,7 @@
 // The API through its real Lambda entry shape: the function URL stand-in, the adapter, the Hono app and
 // the Data API stand-in behind it.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
@@ -39,6 +40,9 @@ beforeAll(async () => {
       });
       routes.get("/api/refuse", () => {
         throw badRequest("bad_card", "That card cannot be signed.", "cardId");
+      });
+      routes.get("/api/hono-refusal", () => {
+        throw new HTTPException(415, { message: "Send JSON." });
       });
       routes.get("/api/explode", () => {
         throw new Error("secret detail: password=hunter2");
@@ -128,6 +132,14 @@ describe("the API", () => {
     const refused = await call("/api/refuse");
     expect(await refused.json()).toEqual({
       error: { code: "bad_card", message: "That card cannot be signed.", field: "cardId" },
+    });
+  });
+
+  it("gives Hono's own refusals the JSON error format too", async () => {
+    const response = await call("/api/hono-refusal");
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({
+      error: { code: "unsupported_media_type", message: "Send JSON." },
     });
   });
 
