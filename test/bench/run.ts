@@ -125,7 +125,7 @@ const after = await liveBytes();
 console.log(
   `${"cache memory".padEnd(34)} ${benchEdge.cache.size - objectsBefore} new objects (${benchEdge.cache.size} in all, ` +
     `${(benchEdge.cache.bytes / 1024 / 1024).toFixed(1)} MiB of bodies): ` +
-    `+${((after - before) / 1024 / newObjects).toFixed(1)} KiB live memory per new object` +
+    `${((after - before) / 1024 / newObjects).toFixed(1)} KiB more live memory per new object` +
     (globalThis.gc ? "" : " (run with --expose-gc for a steady figure)"),
 );
 await benchEdge.close();
