@@ -108,7 +108,11 @@ const hits: number[] = [];
 for (let index = 0; index < 2000; index += 1) hits.push(await timed(`/designs/bench-${index % 300}/`));
 report("hit (function + cache)", hits);
 
-/** Live memory after full collections, finalisers given their turn; cached bodies are Buffers, so outside the JS heap. */
+/**
+ * Live memory after full collections, finalisers given their turn; cached bodies are Buffers, so outside
+ * the JS heap. (npm run bench passes --no-flush-bytecode: V8 otherwise drops the bytecode of start-up
+ * code during these collections, a few MiB that would pass for negative memory per object.)
+ */
 async function liveBytes(): Promise<number> {
   for (let round = 0; round < 3; round += 1) {
     globalThis.gc?.();
@@ -166,8 +170,10 @@ async function measure(label: string, url: string): Promise<LoadResult> {
   );
   const statuses = Object.entries(result.statuses).map(([status, count]) => `${status} × ${count}`);
   step(`${label}: ${statuses.join(", ") || "no answers"}${result.errors ? `, ${result.errors} errors` : ""}`);
-  if (result.errors > 0 || Object.keys(result.statuses).some((status) => status !== "200"))
-    console.log(`  ! ${label}: not every request was a 200, so its figures are suspect`);
+  // A connection cut as the run stops may count as an error; more than one in a thousand is a finding.
+  const failed = result.errors + result.requests - (result.statuses["200"] ?? 0);
+  if (failed > result.requests / 1000)
+    console.log(`  ! ${label}: ${failed} requests were not answered 200, so its figures are suspect`);
   return result;
 }
 
