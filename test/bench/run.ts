@@ -1,7 +1,8 @@
 // `npm run bench`: measures the local edge — miss and hit latency and the memory the cache takes per
 // object on a bench origin, then hit throughput and latency of the whole local stack side by side with
 // nginx serving the same built site: same load client, same concurrency, same URL mix, same run.
-// Nothing here asserts; the numbers are for reading. Options: --duration <s>, --connections <n>.
+// Nothing here asserts; the numbers are for reading. Options: --duration <s> (each server's share, run in
+// three slices taking turns with the other), --connections <n>.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -26,7 +27,7 @@ const aimRatio = 0.25;
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "10" },
+    duration: { type: "string", default: "12" },
     connections: { type: "string", default: "50" },
   },
 });
@@ -135,7 +136,8 @@ console.log(
 await benchEdge.close();
 await new Promise<void>((resolve) => origin.close(() => resolve()));
 
-// ── nginx and the local stack, one after the other, under the same load.
+// ── nginx and the local stack under the same load, in alternating slices, so a neighbour's burst of CPU
+// on this shared machine falls on both rather than on whichever happened to run then.
 /**
  * Every path once, as the load client asks (no compression), so the measured run sees only hits. A 5xx
  * is tried again (up to 5 times) and reported: a busy machine may fail a request the bench should still
@@ -155,41 +157,45 @@ async function warm(label: string, url: string): Promise<void> {
       step(`${label}: ${path} answered ${response.status} while warming up; trying again`);
     }
   }
-}
-async function measure(label: string, url: string): Promise<LoadResult> {
-  await warm(label, url);
   // The edge says whether the warm-up left the URL mix in its cache; nginx has no such header.
   const check = await fetch(`${url}${paths[0]}`, { headers: { "accept-encoding": "identity" } });
   await check.arrayBuffer();
   const cacheState = check.headers.get("x-cache");
   if (cacheState) step(`${label}: ${paths[0]} after warming: x-cache ${cacheState}`);
-  step(`${label}: warming up for 2 s`);
+  step(`${label}: warming up under load for 2 s`);
   await runLoad({ url, paths, connections, durationSeconds: 2 }, () => {});
-  const result = await runLoad({ url, paths, connections, durationSeconds }, (second, requests) =>
-    step(`${label}: second ${second}, ${requests} requests`),
-  );
-  const statuses = Object.entries(result.statuses).map(([status, count]) => `${status} × ${count}`);
-  step(`${label}: ${statuses.join(", ") || "no answers"}${result.errors ? `, ${result.errors} errors` : ""}`);
-  // A connection cut as the run stops may count as an error; more than one in a thousand is a finding.
-  const failed = result.errors + result.requests - (result.statuses["200"] ?? 0);
-  if (failed > result.requests / 1000)
-    console.log(`  ! ${label}: ${failed} requests were not answered 200, so its figures are suspect`);
-  return result;
 }
 
+interface Figures {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+/** Requests over time across the slices; the latency percentiles are the slices' medians. */
+function combine(label: string, slices: LoadResult[]): Figures {
+  const requests = slices.reduce((sum, slice) => sum + slice.requests, 0);
+  const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0);
+  const answered200 = slices.reduce((sum, slice) => sum + (slice.statuses["200"] ?? 0), 0);
+  const errors = slices.reduce((sum, slice) => sum + slice.errors, 0);
+  // A connection cut as a slice stops may count as an error; more than one in a thousand is a finding.
+  const failed = errors + requests - answered200;
+  if (failed > requests / 1000)
+    console.log(`  ! ${label}: ${failed} requests were not answered 200, so its figures are suspect`);
+  return {
+    requestsPerSecond: requests / seconds,
+    p50Ms: median(slices.map((slice) => slice.p50Ms)),
+    p99Ms: median(slices.map((slice) => slice.p99Ms)),
+  };
+}
+
+const slices = 3;
+const sliceSeconds = Math.max(1, Math.round(durationSeconds / slices));
 console.log(
   `\nhit throughput: ${paths.length} catalog paths (every page, asset and picture) in a loop, ` +
-    `${connections} connections, ${durationSeconds} s each, autocannon in its own process`,
+    `${connections} connections, autocannon in its own process; ${slices} slices of ${sliceSeconds} s each, ` +
+    "nginx and the local edge taking turns",
 );
-const nginx = await startNginx(nginxBinary, { siteFolder, artFolder });
-step(`nginx ${nginx.version} on ${nginx.url} (one worker process)`);
-let nginxResult: LoadResult;
-try {
-  nginxResult = await measure("nginx", nginx.url);
-} finally {
-  await nginx.close();
-}
-
 const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-stack-"));
 temporary.push(dataDir);
 // PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.
@@ -203,15 +209,39 @@ const stack = await startLocalStack({
   ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
   progress: (message) => step(`stack: ${message}`),
 });
-let edgeResult: LoadResult;
+const measured = { nginx: [] as LoadResult[], "local edge": [] as LoadResult[] };
 try {
-  edgeResult = await measure("local edge", stack.edge.url);
+  const nginx = await startNginx(nginxBinary, { siteFolder, artFolder });
+  step(`nginx ${nginx.version} on ${nginx.url} (one worker process, as the edge is one Node process)`);
+  try {
+    const servers = [
+      ["nginx", nginx.url],
+      ["local edge", stack.edge.url],
+    ] as const;
+    for (const [label, url] of servers) await warm(label, url);
+    for (let slice = 1; slice <= slices; slice += 1) {
+      for (const [label, url] of servers) {
+        const result = await runLoad({ url, paths, connections, durationSeconds: sliceSeconds }, () => {});
+        measured[label].push(result);
+        const statuses = Object.entries(result.statuses).map(([status, count]) => `${status} × ${count}`);
+        step(
+          `${label}, slice ${slice}/${slices}: ${result.requestsPerSecond.toFixed(0)} requests/s, ` +
+            `p99 ${result.p99Ms.toFixed(1)} ms (${statuses.join(", ") || "no answers"}` +
+            `${result.errors ? `, ${result.errors} errors` : ""})`,
+        );
+      }
+    }
+  } finally {
+    await nginx.close();
+  }
 } finally {
   await stack.close();
   for (const folder of temporary) await rm(folder, { recursive: true, force: true });
 }
+const nginxResult = combine("nginx", measured.nginx);
+const edgeResult = combine("local edge", measured["local edge"]);
 
-const row = (label: string, result: LoadResult) =>
+const row = (label: string, result: Figures) =>
   `${label.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(8)} ${result.p50Ms.toFixed(1).padStart(8)} ${result.p99Ms.toFixed(1).padStart(8)}`;
 const ratio = edgeResult.requestsPerSecond / nginxResult.requestsPerSecond;
 console.log(`
