@@ -1,0 +1,78 @@
+// The catalog in Chromium through the local edge: accessible (axe), no sideways scrolling on a phone,
+// no script and no CSP violation, and screenshots at a phone's and a laptop's width.
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectNoAxeViolations } from "./axe.ts";
+import {
+  type BrowserHarness,
+  horizontalOverflow,
+  saveScreenshots,
+  screenshotWidths,
+  startBrowserHarness,
+} from "./harness.ts";
+
+let harness: BrowserHarness;
+let context: BrowserContext;
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  harness = await startBrowserHarness();
+  context = await harness.browser.newContext({ viewport: { width: 1366, height: 900 } });
+  context.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(`${message.location().url}: ${message.text()}`);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await context.newPage();
+  const response = await page.goto(`${harness.stack.edge.url}${path}`, { waitUntil: "load" });
+  expect(response?.status(), path).toBe(200);
+  return page;
+}
+
+async function checkEveryWidth(page: Page, name: string): Promise<void> {
+  await saveScreenshots(page, name);
+  for (const width of screenshotWidths) {
+    await page.setViewportSize({ width, height: 900 });
+    expect(await horizontalOverflow(page), `${name} at ${width} px`).toBe(0);
+    await expectNoAxeViolations(page, `${name} at ${width} px`);
+  }
+}
+
+describe("the catalog in a browser", { timeout: 60_000 }, () => {
+  it("the home page: accessible at both widths, every image loaded, no script", async () => {
+    const page = await open("/");
+    await checkEveryWidth(page, "catalog");
+    const images = await page.$$eval("img", (all) =>
+      all.map((image) => ({
+        src: image.getAttribute("src"),
+        alt: image.alt,
+        loaded: image.naturalWidth > 0,
+      })),
+    );
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image.alt, String(image.src)).not.toBe("");
+    // Lazy images below the fold load once scrolled to; the full-page screenshots scrolled through them.
+    expect(images.filter((image) => !image.loaded)).toEqual([]);
+    expect(await page.$$eval("script[src]", (all) => all.length)).toBe(0);
+    await page.close();
+  });
+
+  it("a category page: accessible at both widths", async () => {
+    const home = await open("/");
+    const category = await home.getAttribute('a[href^="/designs/"]', "href");
+    await home.close();
+    expect(category).toMatch(/^\/designs\/[^/]+\/$/);
+    const page = await open(category ?? "");
+    await checkEveryWidth(page, "category");
+    await page.close();
+  });
+
+  it("logged no console error: no CSP violation, no failed load", () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
