@@ -3,7 +3,9 @@
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
 import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
 import { ApiRequestError, callApi } from "../../site/lib/api-client.ts";
@@ -129,6 +131,27 @@ describe("the local stack", () => {
     expect(response.status).toBeLessThan(500);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.message).toBeTypeOf("string");
+  });
+
+  it("answers a cached page while a Data API statement sleeps", async () => {
+    await fetch(`${stack?.edge.url}/`);
+    const client = new RDSDataClient({
+      endpoint: stack?.dataApi.url ?? "",
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    let sleeperDone = false;
+    const sleeper = client
+      .send(new ExecuteStatementCommand({ ...localDatabase, sql: "SELECT pg_sleep(5)" }))
+      .finally(() => {
+        sleeperDone = true;
+      });
+    // Ordered, not timed: the page must arrive while the 5 s statement is still running.
+    const page = await fetch(`${stack?.edge.url}/`);
+    expect(page.headers.get("x-cache")).toBe("Hit from cloudfront");
+    expect(sleeperDone).toBe(false);
+    await sleeper;
+    client.destroy();
   });
 
   it("keeps its data across a restart", async () => {
