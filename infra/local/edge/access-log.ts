@@ -1,46 +1,12 @@
-// CloudFront standard (legacy) access log: the 33 tab-separated W3C fields, written as CloudFront does
-// so that log tools built for CloudFront (Athena tables, GoAccess's CLOUDFRONT format…) read it as is.
+// The local edge's access log writer: CloudFront's standard (legacy) log, written as CloudFront does so
+// that log tools built for CloudFront (Athena tables, GoAccess's CLOUDFRONT format…) read it as is. The
+// field list, header and value encoding live in infra/metrics/log-format.ts, shared with the metrics reader.
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
 import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { accessLogHeader, encodeLogValue } from "../../metrics/log-format.ts";
 
-export const accessLogFields = [
-  "date",
-  "time",
-  "x-edge-location",
-  "sc-bytes",
-  "c-ip",
-  "cs-method",
-  "cs(Host)",
-  "cs-uri-stem",
-  "sc-status",
-  "cs(Referer)",
-  "cs(User-Agent)",
-  "cs-uri-query",
-  "cs(Cookie)",
-  "x-edge-result-type",
-  "x-edge-request-id",
-  "x-host-header",
-  "cs-protocol",
-  "cs-bytes",
-  "time-taken",
-  "x-forwarded-for",
-  "ssl-protocol",
-  "ssl-cipher",
-  "x-edge-response-result-type",
-  "cs-protocol-version",
-  "fle-status",
-  "fle-encrypted-fields",
-  "c-port",
-  "time-to-first-byte",
-  "x-edge-detailed-result-type",
-  "sc-content-type",
-  "sc-content-len",
-  "sc-range-start",
-  "sc-range-end",
-] as const;
-
-export const accessLogHeader = `#Version: 1.0\n#Fields: ${accessLogFields.join(" ")}\n`;
+export { accessLogFields, accessLogHeader, parseAccessLog } from "../../metrics/log-format.ts";
 
 /** How the edge classified a response (x-edge-result-type and x-edge-response-result-type). */
 export type EdgeResultType =
@@ -87,39 +53,6 @@ export interface AccessLogEntry {
   rangeEnd?: number | undefined;
 }
 
-// RFC 1738 escapes CloudFront applies: control characters and space, bytes ≥ 127, and this set.
-const escapedCharacters = new Set([
-  "<",
-  ">",
-  '"',
-  "#",
-  "%",
-  "{",
-  "}",
-  "|",
-  "\\",
-  "^",
-  "~",
-  "[",
-  "]",
-  "`",
-  "'",
-]);
-
-/** Encodes a field value the way CloudFront's log writer does; empty values become "-". */
-export function encodeLogValue(value: string | undefined): string {
-  if (value === undefined || value === "") return "-";
-  let encoded = "";
-  for (const byte of Buffer.from(value, "utf8")) {
-    const character = String.fromCharCode(byte);
-    encoded +=
-      byte <= 32 || byte >= 127 || escapedCharacters.has(character)
-        ? `%${byte.toString(16).toUpperCase().padStart(2, "0")}`
-        : character;
-  }
-  return encoded;
-}
-
 const seconds = (value: number) => value.toFixed(3);
 const number = (value: number | undefined) => (value === undefined ? "-" : String(value));
 
@@ -162,23 +95,6 @@ export function formatAccessLogLine(entry: AccessLogEntry): string {
     number(entry.rangeEnd),
   ];
   return `${fields.join("\t")}\n`;
-}
-
-/** Parses a log file back into records keyed by field name: what log readers do, used by tests and reports. */
-export function parseAccessLog(text: string): Record<(typeof accessLogFields)[number], string>[] {
-  const lines = text.split("\n");
-  const fieldsLine = lines.find((line) => line.startsWith("#Fields: "));
-  if (!fieldsLine) throw new Error("not a CloudFront access log: no #Fields header");
-  const names = fieldsLine.slice("#Fields: ".length).split(" ");
-  return lines
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const values = line.split("\t");
-      return Object.fromEntries(names.map((name, index) => [name, values[index] ?? ""])) as Record<
-        (typeof accessLogFields)[number],
-        string
-      >;
-    });
 }
 
 /**

@@ -1,0 +1,54 @@
+// `npm run metrics -- [--json] [--since T] [--until T] [--html FILE | --no-html] [logs…]`: the edge metrics
+// review of CloudFront access logs (files or folders; the local edge's data/edge-logs when none are named).
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { distribution } from "../../edge/distribution.ts";
+import { localDataDir } from "../local/config.ts";
+import { htmlReport } from "./html-report.ts";
+import { reviewEdgeLogs } from "./review.ts";
+import { textReport } from "./text-report.ts";
+
+/** Where the latest report goes, and where the local stack finds it. */
+export const latestReportPath = join(localDataDir, "reports", "edge-metrics.html");
+
+function time(option: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new Error(`--${option} must be an ISO 8601 time, got "${value}"`);
+  return at;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      since: { type: "string" },
+      until: { type: "string" },
+      html: { type: "string", default: latestReportPath },
+      "no-html": { type: "boolean", default: false },
+    },
+  });
+  const metrics = await reviewEdgeLogs({
+    paths: positionals.length > 0 ? positionals : [join(localDataDir, "edge-logs")],
+    behaviours: distribution.behaviours,
+    now: new Date(),
+    since: time("since", values.since),
+    until: time("until", values.until),
+  });
+  if (!values["no-html"]) {
+    await mkdir(dirname(values.html), { recursive: true });
+    await writeFile(values.html, await htmlReport(metrics));
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  else {
+    process.stdout.write(textReport(metrics));
+    if (!values["no-html"]) process.stdout.write(`\nHTML report: ${values.html}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`metrics: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

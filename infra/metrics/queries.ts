@@ -1,0 +1,124 @@
+// The metrics' SQL: one text per figure over the `edge_requests` relation, run by DuckDB locally and, as
+// Athena named queries, over the log bucket in AWS. Only the dialect's percentile function differs.
+import type { BehaviourDeclaration } from "../../edge/distribution.ts";
+
+/** Where the engines differ: DuckDB's exact percentile, Athena's (Trino's) approximate one. */
+export interface Dialect {
+  name: "duckdb" | "athena";
+  percentile(expression: string, fraction: number): string;
+  /** A predicate on `ts` selecting the window: none locally (filtered at load), parameters in Athena. */
+  window: string;
+}
+
+export const duckdb: Dialect = {
+  name: "duckdb",
+  percentile: (expression, fraction) => `quantile_disc(${expression}, ${fraction})`,
+  window: "TRUE",
+};
+
+export const athena: Dialect = {
+  name: "athena",
+  // https://trino.io/docs/current/functions/aggregate.html#approx_percentile
+  percentile: (expression, fraction) => `approx_percentile(${expression}, ${fraction})`,
+  window: "ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)",
+};
+
+/** Hits are Hit and RefreshHit; misses Miss; everything else is counted apart. */
+const hit = "x_edge_result_type IN ('Hit', 'RefreshHit')";
+const miss = "x_edge_result_type = 'Miss'";
+
+const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * The behaviour a logged request matched: CloudFront's path patterns in order as SQL LIKE (`*` → `%`,
+ * `?` → `_`), the first match winning. The log has the viewer's raw path, not the normalised one the
+ * edge matched, which differs only for dot segments and encoded unreserved characters.
+ */
+export function behaviourCase(behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[]): string {
+  const arms = behaviours
+    .filter((behaviour) => behaviour.pathPattern !== "*")
+    .map((behaviour) => {
+      const pattern = behaviour.pathPattern.startsWith("/")
+        ? behaviour.pathPattern
+        : `/${behaviour.pathPattern}`;
+      const like = pattern
+        .replace(/[\\%_]/g, "\\$&")
+        .replaceAll("*", "%")
+        .replaceAll("?", "_");
+      return `WHEN cs_uri_stem LIKE ${quote(like)} ESCAPE '\\' THEN ${quote(behaviour.pathPattern)}`;
+    });
+  return arms.length === 0 ? "'*'" : `CASE ${arms.join(" ")} ELSE '*' END`;
+}
+
+export type QueryName = keyof typeof metricQueries;
+
+const ratio = (part: string, whole: string) => `CAST(${part} AS DOUBLE) / NULLIF(${whole}, 0)`;
+const hitsAndMisses = `count_if(${hit}) AS hits, count_if(${miss}) AS misses,
+  ${ratio(`count_if(${hit})`, `count_if(${hit}) + count_if(${miss})`)} AS hit_ratio`;
+
+/** Each figure's query; `bucket` is a date_trunc unit chosen from the window's span. */
+export const metricQueries = {
+  totals: (d: Dialect) => `SELECT count(*) AS requests,
+  count_if(x_edge_result_type = 'Hit') AS hit, count_if(x_edge_result_type = 'RefreshHit') AS refresh_hit,
+  count_if(${miss}) AS miss, count_if(x_edge_result_type = 'Error') AS error,
+  count_if(x_edge_result_type = 'Redirect') AS redirect,
+  count_if(x_edge_result_type = 'LimitExceeded') AS limit_exceeded,
+  count_if(x_edge_result_type = 'CapacityExceeded') AS capacity_exceeded,
+  coalesce(sum(sc_bytes), 0) AS bytes, coalesce(sum(CASE WHEN ${hit} THEN sc_bytes END), 0) AS bytes_from_cache,
+  coalesce(sum(CASE WHEN ${miss} THEN sc_bytes END), 0) AS bytes_from_origin,
+  count_if(sc_status >= 500) AS server_errors, count_if(sc_status >= 400 AND sc_status < 500) AS client_errors,
+  min(ts) AS first_request, max(ts) AS last_request
+FROM edge_requests WHERE ${d.window}`,
+
+  latency: (d: Dialect) => `SELECT CASE WHEN ${hit} THEN 'hit' ELSE 'miss' END AS class, count(*) AS requests,
+  ${d.percentile("time_taken", 0.5)} AS p50, ${d.percentile("time_taken", 0.9)} AS p90,
+  ${d.percentile("time_taken", 0.99)} AS p99
+FROM edge_requests WHERE ${d.window} AND (${hit} OR ${miss}) AND time_taken IS NOT NULL
+GROUP BY 1 ORDER BY 1`,
+
+  byBehaviour: (d: Dialect) => `SELECT behaviour, count(*) AS requests, ${hitsAndMisses}
+FROM edge_requests WHERE ${d.window} GROUP BY behaviour ORDER BY requests DESC, behaviour`,
+
+  byContentType: (
+    d: Dialect,
+  ) => `SELECT coalesce(trim(split_part(sc_content_type, ';', 1)), '-') AS content_type,
+  count(*) AS requests, ${hitsAndMisses}
+FROM edge_requests WHERE ${d.window} GROUP BY 1 ORDER BY requests DESC, content_type LIMIT 20`,
+
+  overTime: (
+    d: Dialect,
+    bucket: string,
+  ) => `SELECT date_trunc('${bucket}', ts) AS start, count(*) AS requests,
+  ${hitsAndMisses}, ${d.percentile("time_taken", 0.99)} AS p99,
+  count_if(sc_status >= 500) AS server_errors
+FROM edge_requests WHERE ${d.window} GROUP BY 1 ORDER BY 1`,
+
+  statuses: (d: Dialect) => `SELECT sc_status AS status, count(*) AS requests
+FROM edge_requests WHERE ${d.window} GROUP BY 1 ORDER BY 1`,
+
+  resultTypes: (
+    d: Dialect,
+  ) => `SELECT x_edge_result_type AS result_type, x_edge_detailed_result_type AS detailed,
+  count(*) AS requests
+FROM edge_requests WHERE ${d.window} GROUP BY 1, 2 ORDER BY requests DESC, 1, 2`,
+
+  topMisses: (d: Dialect) => `SELECT cs_uri_stem AS uri, behaviour, count(*) AS misses
+FROM edge_requests WHERE ${d.window} AND ${miss}
+GROUP BY 1, 2 ORDER BY misses DESC, uri LIMIT 10`,
+
+  /** Cache-key fragmentation: how many query strings one path is asked with, and how many missed. */
+  fragmentation: (d: Dialect) => `SELECT cs_uri_stem AS uri, behaviour, count(*) AS requests,
+  count(DISTINCT cs_uri_query) AS query_strings,
+  count(DISTINCT CASE WHEN ${miss} THEN cs_uri_query END) AS missed_query_strings
+FROM edge_requests WHERE ${d.window} AND cs_uri_query IS NOT NULL
+GROUP BY 1, 2 HAVING count(DISTINCT cs_uri_query) > 1
+ORDER BY missed_query_strings DESC, query_strings DESC, uri LIMIT 10`,
+
+  /** Per fragmented path, which query parameters take many values: the ones to snap or drop. */
+  parameters: (d: Dialect) => `SELECT cs_uri_stem AS uri, split_part(pair, '=', 1) AS name,
+  count(DISTINCT split_part(pair, '=', 2)) AS "values"
+FROM edge_requests CROSS JOIN UNNEST(split(cs_uri_query, '&')) AS p(pair)
+WHERE ${d.window} AND ${miss} AND cs_uri_query IS NOT NULL
+GROUP BY 1, 2 HAVING count(DISTINCT split_part(pair, '=', 2)) > 1
+ORDER BY "values" DESC, uri, name LIMIT 50`,
+} as const;

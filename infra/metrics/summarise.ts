@@ -1,0 +1,177 @@
+// Runs the metric queries over a loaded `edge_requests` table and assembles the review's figures.
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { adviceFor } from "./advice.ts";
+import type { EdgeMetrics, HitCounts, Percentiles } from "./edge-metrics.ts";
+import type { LoadResult } from "./load.ts";
+import { duckdb, metricQueries } from "./queries.ts";
+
+/** CloudFront delivers most lines within an hour, but some up to 24 h late. */
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html#access-logs-timing
+export const lateDeliveryMs = 24 * 60 * 60 * 1000;
+
+export interface SummariseOptions {
+  now: Date;
+  files: number;
+  load: LoadResult;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+type Row = Record<string, unknown>;
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowObjectsJS() as Row[];
+}
+
+const number = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
+const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
+
+function hitCounts(row: Row): HitCounts {
+  return {
+    requests: number(row.requests),
+    hits: number(row.hits),
+    misses: number(row.misses),
+    hitRatio: nullableNumber(row.hit_ratio),
+  };
+}
+
+function percentiles(row: Row | undefined): Percentiles {
+  return {
+    requests: number(row?.requests),
+    p50: nullableNumber(row?.p50),
+    p90: nullableNumber(row?.p90),
+    p99: nullableNumber(row?.p99),
+  };
+}
+
+/** Minutes for a few hours of logs, hours up to a week, days beyond. */
+function bucketFor(first: Date | null, last: Date | null): "minute" | "hour" | "day" {
+  const span = first && last ? last.getTime() - first.getTime() : 0;
+  if (span <= 3 * 60 * 60 * 1000) return "minute";
+  return span <= 7 * 24 * 60 * 60 * 1000 ? "hour" : "day";
+}
+
+const bucketMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export async function summarise(
+  connection: DuckDBConnection,
+  options: SummariseOptions,
+): Promise<EdgeMetrics> {
+  const [totals = {}] = await rows(connection, metricQueries.totals(duckdb));
+  const first = totals.first_request instanceof Date ? totals.first_request : null;
+  const last = totals.last_request instanceof Date ? totals.last_request : null;
+  const bucket = bucketFor(first, last);
+  const settledBefore = new Date(options.now.getTime() - lateDeliveryMs);
+
+  const latency = await rows(connection, metricQueries.latency(duckdb));
+  const resultTypes = await rows(connection, metricQueries.resultTypes(duckdb));
+  const parameters = await rows(connection, metricQueries.parameters(duckdb));
+  const requests = number(totals.requests);
+  const hits = number(totals.hit) + number(totals.refresh_hit);
+  const misses = number(totals.miss);
+  const named =
+    hits +
+    misses +
+    number(totals.error) +
+    number(totals.redirect) +
+    number(totals.limit_exceeded) +
+    number(totals.capacity_exceeded);
+  const bytes = number(totals.bytes);
+  const server = number(totals.server_errors);
+  const client = number(totals.client_errors);
+
+  const metrics: EdgeMetrics = {
+    schema: "goodgreets.edge-metrics/1",
+    window: {
+      since: options.since?.toISOString() ?? null,
+      until: options.until?.toISOString() ?? null,
+      firstRequest: first?.toISOString() ?? null,
+      lastRequest: last?.toISOString() ?? null,
+      bucket,
+      settledBefore: settledBefore.toISOString(),
+      complete: last === null || last.getTime() < settledBefore.getTime(),
+    },
+    input: {
+      files: options.files,
+      lines: options.load.lines,
+      malformedLines: options.load.malformedLines,
+      malformedExamples: options.load.malformedExamples,
+    },
+    requests,
+    resultTypes: {
+      hit: number(totals.hit),
+      refreshHit: number(totals.refresh_hit),
+      miss: misses,
+      error: number(totals.error),
+      redirect: number(totals.redirect),
+      limitExceeded: number(totals.limit_exceeded),
+      capacityExceeded: number(totals.capacity_exceeded),
+      other: requests - named,
+    },
+    hitRatio: ratio(hits, hits + misses),
+    bytes: {
+      total: bytes,
+      fromCache: number(totals.bytes_from_cache),
+      fromOrigin: number(totals.bytes_from_origin),
+      offloadRatio: ratio(
+        number(totals.bytes_from_cache),
+        number(totals.bytes_from_cache) + number(totals.bytes_from_origin),
+      ),
+    },
+    latency: {
+      hit: percentiles(latency.find((row) => row.class === "hit")),
+      miss: percentiles(latency.find((row) => row.class === "miss")),
+    },
+    errors: {
+      server,
+      client,
+      serverRatio: ratio(server, requests),
+      clientRatio: ratio(client, requests),
+      detailed: resultTypes
+        .filter((row) => row.result_type === "Error")
+        .map((row) => ({ type: String(row.detailed ?? "Error"), requests: number(row.requests) })),
+    },
+    statuses: (await rows(connection, metricQueries.statuses(duckdb))).map((row) => ({
+      status: number(row.status),
+      requests: number(row.requests),
+    })),
+    byBehaviour: (await rows(connection, metricQueries.byBehaviour(duckdb))).map((row) => ({
+      behaviour: String(row.behaviour),
+      ...hitCounts(row),
+    })),
+    byContentType: (await rows(connection, metricQueries.byContentType(duckdb))).map((row) => ({
+      contentType: String(row.content_type),
+      ...hitCounts(row),
+    })),
+    overTime: (await rows(connection, metricQueries.overTime(duckdb, bucket))).map((row) => {
+      const start = row.start instanceof Date ? row.start : new Date(0);
+      return {
+        start: start.toISOString(),
+        ...hitCounts(row),
+        p99: nullableNumber(row.p99),
+        serverErrors: number(row.server_errors),
+        settled: start.getTime() + bucketMs[bucket] <= settledBefore.getTime(),
+      };
+    }),
+    topMisses: (await rows(connection, metricQueries.topMisses(duckdb))).map((row) => ({
+      uri: String(row.uri),
+      behaviour: String(row.behaviour),
+      misses: number(row.misses),
+    })),
+    fragmentation: (await rows(connection, metricQueries.fragmentation(duckdb))).map((row) => ({
+      uri: String(row.uri),
+      behaviour: String(row.behaviour),
+      requests: number(row.requests),
+      queryStrings: number(row.query_strings),
+      missedQueryStrings: number(row.missed_query_strings),
+      parameters: parameters
+        .filter((parameter) => parameter.uri === row.uri)
+        .map((parameter) => ({ name: String(parameter.name), values: number(parameter.values) })),
+    })),
+    advice: [],
+  };
+  metrics.advice = adviceFor(metrics);
+  return metrics;
+}
