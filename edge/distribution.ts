@@ -214,6 +214,24 @@ export const images: CachePolicyDeclaration = {
   acceptEncoding: { gzip: true, brotli: true },
 };
 
+/**
+ * A card's data under /api/cards/*: only what the API marks cacheable is kept — a delivered card, which
+ * never changes, for a year (s-maxage) — keyed by the URI alone. Everything a write can change answers
+ * no-store, and the default TTL of 0 keeps anything unmarked out of the cache. Non-GET requests are
+ * never cached by CloudFront.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html
+ */
+export const cardData: CachePolicyDeclaration = {
+  name: "GoodGreets-CardData",
+  minTtlSeconds: 0,
+  defaultTtlSeconds: 0,
+  maxTtlSeconds: ONE_YEAR,
+  queryStrings: { behavior: "none" },
+  headers: { behavior: "none" },
+  cookies: { behavior: "none" },
+  acceptEncoding: { gzip: true, brotli: true },
+};
+
 /** The API needs the viewer's headers, query and cookies, but its Host must be the function URL's. */
 export const allViewerExceptHostHeader: OriginRequestPolicyDeclaration = {
   name: "AllViewerExceptHostHeader",
@@ -290,6 +308,23 @@ export const goodGreetsHeaders: ResponseHeadersPolicyDeclaration = {
   ],
 };
 
+/**
+ * Capability pages (/c/*, /s/*, /o/*): their URLs are keys, so they never leave in a Referer, and they
+ * are kept out of search engines (X-Robots-Tag; the pages carry a robots meta tag as well).
+ */
+export const capabilityPageHeaders: ResponseHeadersPolicyDeclaration = {
+  ...goodGreetsHeaders,
+  name: "GoodGreets-CapabilityPages",
+  securityHeaders: {
+    ...goodGreetsHeaders.securityHeaders,
+    referrerPolicy: { value: "no-referrer", override: true },
+  },
+  customHeaders: [
+    ...goodGreetsHeaders.customHeaders,
+    { name: "X-Robots-Tag", value: "noindex, nofollow", override: true },
+  ],
+};
+
 /** CloudFront's defaults: three attempts of 10 s each, 30 s read timeout. */
 const defaultConnection: OriginConnectionDeclaration = {
   attempts: 3,
@@ -305,6 +340,17 @@ export const distribution: DistributionDeclaration = {
     { id: "api", kind: "lambda-function-url", function: "api", connection: defaultConnection },
   ],
   behaviours: [
+    {
+      pathPattern: "/api/cards/*",
+      originId: "api",
+      cachePolicy: cardData,
+      originRequestPolicy: allViewerExceptHostHeader,
+      allowedMethods: "ALL",
+      viewerProtocolPolicy: "https-only",
+      compress: true,
+      responseHeadersPolicy: capabilityPageHeaders,
+      functions: {},
+    },
     {
       pathPattern: "/api/*",
       originId: "api",
@@ -336,6 +382,18 @@ export const distribution: DistributionDeclaration = {
       responseHeadersPolicy: goodGreetsHeaders,
       functions: { originResponse: siteNotFound },
     },
+    ...["/c/*", "/s/*", "/o/*"].map(
+      (pathPattern): BehaviourDeclaration => ({
+        pathPattern,
+        originId: "site",
+        cachePolicy: sitePages,
+        allowedMethods: "GET_HEAD",
+        viewerProtocolPolicy: "redirect-to-https",
+        compress: true,
+        responseHeadersPolicy: capabilityPageHeaders,
+        functions: { viewerRequest: urlNormalisation, originResponse: siteNotFound },
+      }),
+    ),
     {
       pathPattern: "*",
       originId: "site",

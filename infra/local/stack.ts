@@ -13,6 +13,7 @@ import {
 import { distribution } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
+import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
 import { buildEdge, stopBuilding } from "../build/edge.ts";
@@ -37,7 +38,7 @@ export interface LocalStackOptions {
   host?: string;
   /** Progress lines for the operator. */
   progress?: (message: string) => void;
-  /** The edge clock, for tests. */
+  /** The stack's clock (GOODGREETS_NOW at `npm start`, see clock.ts): the edge's and the API's. */
   now?: () => number;
 }
 
@@ -108,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(
       applied.length > 0 ? `applied migrations: ${applied.join(", ")}` : "database schema is up to date",
     );
+    progress(`designs from the catalog: ${await seedDesigns(database)} added or changed`);
 
     progress("publishing the site and the catalog art");
     await ensureBucket(s3, localBuckets.site);
@@ -125,8 +127,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { version } = JSON.parse(await readFile(join(options.repositoryRoot, "package.json"), "utf8")) as {
       version: string;
     };
+    const clock = options.now;
     const functionUrl = await startFunctionUrlStandIn({
-      handler: createApiHandler({ database, version }),
+      handler: createApiHandler({
+        database,
+        version,
+        ...(clock ? { now: () => new Date(clock()) } : {}),
+      }),
       // Its resource policy admits the distribution's OAC alone: a direct call is refused.
       signing: { region: localRegion, credentials: [localEdgeIdentity.credentials] },
       port: options.ports.functionUrl,

@@ -1,6 +1,7 @@
 // `npm start`: runs the whole app on loopback, writes data/local.env for the AWS CLI and SDKs, prints where
 // everything is, and stops cleanly on the first Ctrl-C whatever is running.
 import { join } from "node:path";
+import { stackClock } from "./clock.ts";
 import { localDataDir } from "./config.ts";
 import { localEnvironment, writeLocalEnv } from "./local-env.ts";
 import { localPorts } from "./ports.ts";
@@ -62,6 +63,7 @@ async function start(): Promise<LocalStack> {
       artFolder: join(repositoryRoot, "site/catalog/art"),
       repositoryRoot,
       ports: localPorts(process.env),
+      now: stackClock(process.env.GOODGREETS_NOW),
       progress: (message) => console.log(`  · ${message}`),
     });
     stack = await starting;

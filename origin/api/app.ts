@@ -5,13 +5,17 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { Database } from "../db/data-api.ts";
+import { registerCardRoutes } from "./card-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkHealth } from "./health.ts";
+import { registerSignRoutes } from "./sign-routes.ts";
 
 export interface ApiDependencies {
   database: Pick<Database, "query">;
   version: string;
   log?: (message: string) => void;
+  /** The API's clock: the real one in AWS; the stack's (GOODGREETS_NOW) locally; a fixed one in tests. */
+  now?: () => Date;
 }
 
 export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
@@ -77,6 +81,12 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
     const health = await checkHealth(dependencies.database, dependencies.version, log);
     return context.json(health, health.status === "ok" ? 200 : 503);
   });
+
+  // The pages take "now" from here, so their date rules and countdowns use the API's clock.
+  const now = dependencies.now ?? (() => new Date());
+  app.get("/api/time", (context) => context.json({ now: now().toISOString() }));
+  registerCardRoutes(app, { database: dependencies.database, now });
+  registerSignRoutes(app, { database: dependencies.database, now });
 
   extend?.(app);
 

@@ -2,7 +2,7 @@
 // {"error": {"code", "message", "field"?}}; unexpected errors say only "internal" and a request id.
 
 export class ApiError extends Error {
-  readonly status: 400 | 404 | 405 | 409 | 413 | 415 | 422 | 429;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429;
   readonly code: string;
   readonly field: string | undefined;
   constructor(status: ApiError["status"], code: string, message: string, field?: string) {
@@ -15,7 +15,8 @@ export class ApiError extends Error {
 
 export const badRequest = (code: string, message: string, field?: string) =>
   new ApiError(400, code, message, field);
-export const notFound = (message = "Nothing is here.") => new ApiError(404, "not_found", message);
+export const notFound = (message = "Nothing is here.", field?: string) =>
+  new ApiError(404, "not_found", message, field);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 
 export function errorBody(

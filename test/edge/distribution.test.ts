@@ -1,6 +1,6 @@
 // The edge declaration itself: values CloudFront would refuse, and the rules the product relies on.
 import { describe, expect, it } from "vitest";
-import { distribution, goodGreetsHeaders } from "../../edge/distribution.ts";
+import { capabilityPageHeaders, distribution, goodGreetsHeaders } from "../../edge/distribution.ts";
 import { checkResponseHeadersPolicy } from "../../infra/local/edge/response-headers-policy.ts";
 
 describe("the distribution declaration", () => {
@@ -17,9 +17,23 @@ describe("the distribution declaration", () => {
   });
 
   it("puts the security headers policy on every behaviour, and it is one CloudFront accepts", () => {
+    const capabilityPaths = ["/api/cards/*", "/c/*", "/s/*", "/o/*"];
     for (const behaviour of distribution.behaviours)
-      expect(behaviour.responseHeadersPolicy, behaviour.pathPattern).toBe(goodGreetsHeaders);
+      expect(behaviour.responseHeadersPolicy, behaviour.pathPattern).toBe(
+        capabilityPaths.includes(behaviour.pathPattern) ? capabilityPageHeaders : goodGreetsHeaders,
+      );
     expect(() => checkResponseHeadersPolicy(goodGreetsHeaders)).not.toThrow();
+    expect(() => checkResponseHeadersPolicy(capabilityPageHeaders)).not.toThrow();
+    // Capability pages keep every security header and add no-referrer and noindex.
+    expect(capabilityPageHeaders.securityHeaders).toEqual({
+      ...goodGreetsHeaders.securityHeaders,
+      referrerPolicy: { value: "no-referrer", override: true },
+    });
+    expect(capabilityPageHeaders.customHeaders).toContainEqual({
+      name: "X-Robots-Tag",
+      value: "noindex, nofollow",
+      override: true,
+    });
     expect(() => checkResponseHeadersPolicy({ ...goodGreetsHeaders, removeHeaders: ["X-Cache"] })).toThrow(
       /X-Cache/,
     );

@@ -208,7 +208,7 @@ describe("the API", () => {
 describe("migrations", () => {
   it("apply once through the Data API and create the tables", async () => {
     const database = createDatabase({ ...localDatabase, client });
-    expect(await migrate(database)).toEqual(["0001_initial.sql"]);
+    expect(await migrate(database)).toEqual(["0001_initial.sql", "0002_cards_and_signing.sql"]);
     expect(await migrate(database)).toEqual([]);
     const tables = await database.query<{ name: string }>(
       "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",

@@ -1,0 +1,172 @@
+// Routes of a card, for its organiser (authorised by x-organiser-secret) and its recipient: thin over
+// the card rules and statements in origin/cards/. docs/api.md describes each.
+import type { Hono } from "hono";
+import {
+  capabilityIdPattern,
+  newCapabilityId,
+  newSecret,
+  secretHash,
+  signatureIdPattern,
+} from "../cards/capability.ts";
+import { type CardRow, cardLinks, organiserCard, recipientCard, signaturesOf } from "../cards/card-rows.ts";
+import { isDelivered } from "../cards/card-rules.ts";
+import {
+  cancelCard,
+  deleteCard,
+  insertCard,
+  lockCard,
+  recordOpen,
+  removeSignature,
+  selectCard,
+  selectOrganiserAuth,
+  updateCard,
+} from "../cards/card-store.ts";
+import { resolveDeliveryTime } from "../cards/delivery-time.ts";
+import { createCardBody, updateCardBody } from "../cards/schema.ts";
+import type { CardStatus, CreatedCard, OrganiserView } from "../cards/views.ts";
+import type { Database } from "../db/data-api.ts";
+import type { ApiEnv } from "./app.ts";
+import { validateBody } from "./app.ts";
+import { organiserSecretHeader, requireSecret } from "./capability-headers.ts";
+import { badRequest, conflict, notFound } from "./errors.ts";
+
+export interface CardRouteDependencies {
+  database: Pick<Database, "query">;
+  now: () => Date;
+}
+
+/** A delivered card never changes: browsers keep it 5 minutes, the edge a year (keyed by URI alone). */
+export const deliveredCardCacheControl = "public, max-age=300, s-maxage=31536000, immutable";
+
+function cardIdOf(value: string): string {
+  if (!capabilityIdPattern.test(value)) throw notFound("There is no card with this id.", "cardId");
+  return value;
+}
+
+/** The instant a local time resolves to, or the 400 naming the field at fault. */
+export function deliveryInstant(request: { deliverAt: string; timeZone: string }, now: Date): Date {
+  const resolved = resolveDeliveryTime(request, now);
+  if (!resolved.ok) throw badRequest(resolved.code, resolved.message, resolved.field);
+  return resolved.instant;
+}
+
+const cardClosed = (status: CardStatus | undefined) =>
+  status === undefined
+    ? notFound("There is no card with this id.", "cardId")
+    : conflict("card_closed", `The card is ${status} and can no longer be changed.`);
+
+export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRouteDependencies): void {
+  /** Checks the organiser's secret against the card; one read, before any write. */
+  async function authorise(request: Request, cardId: string) {
+    const auth = await selectOrganiserAuth(database, cardId);
+    if (!auth) throw notFound("There is no card with this id.", "cardId");
+    requireSecret(request, organiserSecretHeader, auth.organiser_secret_hash);
+    return auth;
+  }
+
+  const organiserAnswer = (row: CardRow) => ({ card: organiserCard(row) });
+
+  app.post("/api/cards", async (context) => {
+    const body = await validateBody(context.req.raw, createCardBody);
+    const clock = now();
+    const deliverAt = deliveryInstant(body, clock);
+    const organiserSecret = newSecret();
+    const row = await insertCard(database, {
+      ...body,
+      id: newCapabilityId(),
+      signId: newCapabilityId(),
+      organiserSecretHash: secretHash(organiserSecret),
+      deliverAt,
+      now: clock,
+    });
+    if (!row) throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
+    const created: CreatedCard = {
+      card: organiserCard(row),
+      links: cardLinks(row, organiserSecret),
+      organiserSecret,
+    };
+    return context.json(created, 201);
+  });
+
+  app.get("/api/cards/:cardId", async (context) => {
+    const row = await selectCard(database, cardIdOf(context.req.param("cardId")));
+    if (!row) throw notFound("There is no card with this id.", "cardId");
+    if (isDelivered(row.status)) {
+      context.header("cache-control", deliveredCardCacheControl);
+      return context.json(recipientCard(row));
+    }
+    if (!context.req.header(organiserSecretHeader))
+      throw notFound("This card has not been delivered yet.", "cardId");
+    requireSecret(context.req.raw, organiserSecretHeader, row.organiser_secret_hash);
+    return context.json(recipientCard(row));
+  });
+
+  app.get("/api/cards/:cardId/organiser", async (context) => {
+    const row = await selectCard(database, cardIdOf(context.req.param("cardId")));
+    if (!row) throw notFound("There is no card with this id.", "cardId");
+    requireSecret(context.req.raw, organiserSecretHeader, row.organiser_secret_hash);
+    const view: OrganiserView = {
+      card: organiserCard(row),
+      signatures: signaturesOf(row),
+      links: cardLinks(row),
+      now: now().toISOString(),
+    };
+    return context.json(view);
+  });
+
+  app.post("/api/cards/:cardId/opened", async (context) => {
+    const outcome = await recordOpen(database, cardIdOf(context.req.param("cardId")), now());
+    if (outcome === "no_card") throw notFound("There is no card with this id.", "cardId");
+    if (outcome === "not_delivered") throw conflict("not_delivered", "This card has not been delivered yet.");
+    return context.body(null, 204);
+  });
+
+  app.patch("/api/cards/:cardId", async (context) => {
+    const cardId = cardIdOf(context.req.param("cardId"));
+    const body = await validateBody(context.req.raw, updateCardBody);
+    const clock = now();
+    const deliverAt =
+      body.deliverAt !== undefined && body.timeZone !== undefined
+        ? deliveryInstant({ deliverAt: body.deliverAt, timeZone: body.timeZone }, clock)
+        : undefined;
+    const auth = await authorise(context.req.raw, cardId);
+    const result = await updateCard(database, cardId, { ...body, deliverAt }, clock);
+    if (result.unknownDesign)
+      throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
+    if (!result.row) throw cardClosed(result.priorStatus ?? auth.status);
+    return context.json(organiserAnswer(result.row));
+  });
+
+  for (const [action, change] of [
+    ["lock", lockCard],
+    ["cancel", cancelCard],
+  ] as const) {
+    app.post(`/api/cards/:cardId/${action}`, async (context) => {
+      const cardId = cardIdOf(context.req.param("cardId"));
+      await authorise(context.req.raw, cardId);
+      const { row, priorStatus } = await change(database, cardId, now());
+      if (!row) throw cardClosed(priorStatus);
+      return context.json(organiserAnswer(row));
+    });
+  }
+
+  app.delete("/api/cards/:cardId", async (context) => {
+    const cardId = cardIdOf(context.req.param("cardId"));
+    await authorise(context.req.raw, cardId);
+    if (!(await deleteCard(database, cardId))) throw notFound("There is no card with this id.", "cardId");
+    return context.body(null, 204);
+  });
+
+  app.delete("/api/cards/:cardId/signatures/:signatureId", async (context) => {
+    const cardId = cardIdOf(context.req.param("cardId"));
+    const signatureId = context.req.param("signatureId");
+    if (!signatureIdPattern.test(signatureId))
+      throw notFound("There is no signature with this id.", "signatureId");
+    await authorise(context.req.raw, cardId);
+    const outcome = await removeSignature(database, cardId, signatureId);
+    if (outcome === "no_signature") throw notFound("There is no signature with this id.", "signatureId");
+    if (outcome === "card_closed")
+      throw conflict("card_closed", "The card is on its way; its signatures stay.");
+    return context.body(null, 204);
+  });
+}
