@@ -35,7 +35,7 @@ export interface EdgeMetrics {
     firstRequest: string | null;
     lastRequest: string | null;
     /** The width of each `overTime` bucket. */
-    bucket: "minute" | "hour" | "day";
+    bucket: "second" | "minute" | "hour" | "day";
     /** Lines for requests before this are final; later ones may still arrive (now − 24 h). */
     settledBefore: string;
     /** True when every request in the window is before `settledBefore`. */

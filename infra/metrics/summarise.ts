@@ -46,14 +46,15 @@ function percentiles(row: Row | undefined): Percentiles {
   };
 }
 
-/** Minutes for a few hours of logs, hours up to a week, days beyond. */
-function bucketFor(first: Date | null, last: Date | null): "minute" | "hour" | "day" {
+/** Seconds for a short replay, minutes for a few hours of logs, hours up to a week, days beyond. */
+function bucketFor(first: Date | null, last: Date | null): EdgeMetrics["window"]["bucket"] {
   const span = first && last ? last.getTime() - first.getTime() : 0;
+  if (span <= 5 * 60 * 1000) return "second";
   if (span <= 3 * 60 * 60 * 1000) return "minute";
   return span <= 7 * 24 * 60 * 60 * 1000 ? "hour" : "day";
 }
 
-const bucketMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const bucketMs = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export async function summarise(
   connection: DuckDBConnection,
