@@ -68,10 +68,12 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
   return formatter;
 }
 
-/** Milliseconds since the epoch of a wall time read as if it were UTC (years below 100 included). */
+/** Milliseconds since the epoch of a wall time read as if it were UTC; fields may overflow as in Date.UTC. */
 function wallMs(year: number, month: number, day: number, hour: number, minute: number, second = 0): number {
-  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
-  date.setUTCFullYear(year);
+  // Date.UTC reads years 0–99 as 1900–1999; 400 years on, the Gregorian calendar repeats exactly.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(Date.UTC(year + 400, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(date.getUTCFullYear() - 400);
   return date.getTime();
 }
 
