@@ -1,6 +1,8 @@
 // Astro builds the static site that the site bucket serves; srcDir is site/ (the product's layout).
-// No UI integration yet: the Preact integration writes its runtime into _astro/ even when no page has an
-// island. Add `integrations: [preact()]` (from @astrojs/preact) with the first island.
+// Preact renders the flow's forms (create, sign, organiser, card). Each page mounts its form from one
+// bundled module script (site/islands/mount.ts), not through `client:*`: Astro's island runtime is an inline
+// <script>, which the CSP's `script-src 'self'` (edge/distribution.ts) refuses. The catalog ships none.
+import preact from "@astrojs/preact";
 import { defineConfig } from "astro/config";
 
 export default defineConfig({
@@ -11,5 +13,10 @@ export default defineConfig({
   output: "static",
   trailingSlash: "ignore",
   build: { format: "directory", assets: "_astro" },
+  integrations: [preact()],
+  // Never inline a script into the page: the CSP allows only same-origin script files.
+  // No modulepreload helper: the few on-demand chunks (the share view, the edit form) load when asked for,
+  // and the helper would cost every island page half a kilobyte.
+  vite: { build: { assetsInlineLimit: 0, modulePreload: false } },
   telemetry: false,
 });

@@ -284,6 +284,16 @@ export function designImageUrl(target: Pick<Design, "imageKey">): string {
   return `/img/${target.imageKey}`;
 }
 
+/** Path of a design's own page: its large picture and the button that starts a card with it. */
+export function designPath(target: Pick<Design, "slug">): string {
+  return `/design/${target.slug}/`;
+}
+
+/** Path of the create page with a design chosen. */
+export function createPath(target?: Pick<Design, "slug">): string {
+  return target === undefined ? "/create/" : `/create/?design=${encodeURIComponent(target.slug)}`;
+}
+
 /** Path of a category's page, or of the whole catalog when no category is given. */
 export function categoryPath(slug?: string): string {
   return slug === undefined ? "/" : `/designs/${slug}/`;

@@ -31,6 +31,8 @@ export interface ApiCallOptions {
   /** Sent as JSON. */
   body?: unknown;
   signal?: AbortSignal;
+  /** Extra request headers, such as a capability secret that must stay out of the URL and the logs. */
+  headers?: Record<string, string>;
   /** The fetch to use; the page's own by default. */
   fetch?: typeof fetch;
 }
@@ -72,7 +74,7 @@ async function errorFrom(response: Response): Promise<ApiRequestError> {
 /** Calls `path` (e.g. "/api/cards") and returns its JSON; a non-2xx answer throws ApiRequestError. */
 export async function callApi<Result>(path: string, options: ApiCallOptions = {}): Promise<Result> {
   const send = options.fetch ?? fetch;
-  const headers = new Headers({ accept: "application/json" });
+  const headers = new Headers({ ...options.headers, accept: "application/json" });
   let body: Uint8Array<ArrayBuffer> | undefined;
   if (options.body !== undefined) {
     // Hash exactly the bytes sent: the function URL recomputes it over what arrives.

@@ -1,8 +1,18 @@
-// Builds the static site once and checks what ships: every design listed, category pages, no JavaScript.
+// Checks what the built site ships: every design listed and linked to its own page, category pages, the
+// create page and the capability shells (sign, organiser, card) with their privacy meta, JavaScript only
+// on the flow's pages and under 15 KB gzipped each, none on the catalog.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { categories, categoryPath, designs, designsInCategory } from "../../site/catalog/designs.ts";
+import {
+  categories,
+  categoryPath,
+  createPath,
+  designPath,
+  designs,
+  designsInCategory,
+} from "../../site/catalog/designs.ts";
+import { gzippedBytes, pageScriptSources, pageScripts } from "./page-weight.ts";
 
 let outDir: string;
 let files: string[] = [];
@@ -24,6 +34,19 @@ const escapeHtml = (text: string) =>
 const designImages = (html: string) =>
   [...html.matchAll(/<img src="\/img\/catalog\/([a-z0-9-]+)\.svg"/g)].map((match) => match[1]);
 
+/** The pages that mount a form: each ships one module script. */
+const islandPages = ["create/index.html", "s/index.html", "o/index.html", "c/index.html"];
+/** Capability pages: reached only by a link that is itself the key. */
+const capabilityPages = ["s/index.html", "o/index.html", "c/index.html"];
+const catalogPages = () => files.filter((file) => file.endsWith(".html") && !islandPages.includes(file));
+
+/** The catalog grid's design links, in order. */
+const designLinks = (html: string) =>
+  [...html.matchAll(/<a class="design-card__link" href="([^"]+)">([^<]*)<\/a>/g)].map((match) => ({
+    href: match[1],
+    title: match[2],
+  }));
+
 /** The category filter: each link with whether it is marked as the current page. */
 function filterLinks(html: string): { href: string; label: string; current: boolean }[] {
   const nav = html.match(/<nav class="category-filter" aria-label="Card categories">(.*?)<\/nav>/s)?.[1];
@@ -42,12 +65,55 @@ describe("the built site", () => {
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toContain("<title>Card designs · GoodGreets</title>");
     expect(designImages(html)).toEqual(designs.map((design) => design.slug));
-    for (const design of designs) {
+    for (const [index, design] of designs.entries()) {
+      // The first row is above the fold: fetched at once and first; the rest wait until scrolled near.
+      const loading = index < 4 ? 'loading="eager" fetchpriority="high"' : 'loading="lazy"';
       expect(html).toContain(
-        `<img src="/img/catalog/${design.slug}.svg" alt="${escapeHtml(design.altText)}" width="500" height="700" loading="lazy" decoding="async">`,
+        `<img src="/img/catalog/${design.slug}.svg" alt="${escapeHtml(design.altText)}" width="500" height="700" ${loading} decoding="async">`,
       );
-      expect(html).toContain(`>${escapeHtml(design.title)}</h3>`);
     }
+    expect(designLinks(html)).toEqual(
+      designs.map((design) => ({ href: designPath(design), title: escapeHtml(design.title) })),
+    );
+  });
+
+  it.each(designs.map((design) => [design.slug, design] as const))(
+    "has a page for design %s: large picture loaded first, its alt text, and the way to start a card",
+    async (slug, design) => {
+      expect(designPath(design)).toBe(`/design/${slug}/`);
+      const html = await page(`design/${slug}/index.html`);
+      expect(html).toContain(`<h1>${escapeHtml(design.title)}</h1>`);
+      expect(html).toContain(
+        `<img class="design-detail__picture" src="/img/catalog/${slug}.svg" alt="${escapeHtml(design.altText)}" width="500" height="700" loading="eager" fetchpriority="high" decoding="async">`,
+      );
+      expect(html).toContain(
+        `<a class="button" href="${escapeHtml(createPath(design))}">Start a group card with this design</a>`,
+      );
+      expect(createPath(design)).toBe(`/create/?design=${slug}`);
+    },
+  );
+
+  it("has a create page with room for its form, which reads the design from ?design=", async () => {
+    const html = await page("create/index.html");
+    expect(html).toContain('<h1 id="create-heading">Start a group card</h1>');
+    const designsAttribute = html.match(/data-designs="([^"]*)"/)?.[1] ?? "";
+    const offered = JSON.parse(
+      designsAttribute.replaceAll("&quot;", '"').replaceAll("&amp;", "&"),
+    ) as unknown;
+    expect(offered).toEqual(designs.map(({ slug, title }) => ({ slug, title })));
+  });
+
+  it.each(capabilityPages)(
+    "keeps %s out of search engines and its URL out of Referer headers",
+    async (file) => {
+      const html = await page(file);
+      expect(html).toContain('<meta name="robots" content="noindex">');
+      expect(html).toContain('<meta name="referrer" content="no-referrer">');
+    },
+  );
+
+  it("marks no catalog page as a capability", async () => {
+    for (const file of catalogPages()) expect(await page(file), file).not.toContain("noindex");
   });
 
   it("offers a filter of plain links, with All marked current on the home page", async () => {
@@ -85,28 +151,107 @@ describe("the built site", () => {
     expect(html).toContain("<h1>");
   });
 
-  it("ships no JavaScript to the browser and loads nothing from other origins", async () => {
+  it("ships no JavaScript on the catalog, and loads nothing from other origins anywhere", async () => {
     const pages = files.filter((file) => file.endsWith(".html"));
-    expect(pages.length).toBe(categories.length + 2);
-    for (const file of pages) {
+    expect(pages.length).toBe(categories.length + designs.length + 2 + islandPages.length);
+    for (const file of catalogPages()) {
       const html = await page(file);
       expect(html, file).not.toMatch(/<script/i);
       expect(html, file).not.toMatch(/\.m?js["'?]/);
+    }
+    for (const file of pages) {
+      const html = await page(file);
       expect(html, file).not.toMatch(/\son[a-z]+=/i);
       expect(html, file).not.toMatch(/(src|href)="(https?:)?\/\//);
     }
-    // No page has an island, so no framework runtime is published either.
-    expect(files.filter((file) => /\.m?js$/.test(file))).toEqual([]);
     // Styles are inlined or same-origin, both allowed by style-src 'self' 'unsafe-inline'.
     expect(await page("index.html")).toMatch(/<style>|<link rel="stylesheet" href="\/_astro\/[^"]+\.css">/);
   });
 
   it("escapes what it shows: titles and alt texts with ampersands", async () => {
     const html = await page("index.html");
-    expect(html).toContain(">Bits &amp; Bobs</h3>");
+    expect(html).toContain(">Bits &amp; Bobs</a>");
     expect(html).not.toContain("Bits & Bobs");
     expect(html).toContain("above the words “Mr &amp; Mrs”.");
     const wedding = await page("designs/wedding/index.html");
     expect(wedding).not.toMatch(/&(?!(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);)/i);
+  });
+});
+
+describe("the flow's scripts", () => {
+  it.each(islandPages)(
+    "%s has one same-origin module script and no inline script (CSP script-src 'self')",
+    async (file) => {
+      const html = await page(file);
+      const scripts = [...html.matchAll(/<script\b[^>]*>/gi)].map((match) => match[0]);
+      expect(scripts).toHaveLength(1);
+      expect(scripts[0]).toMatch(/^<script type="module" src="\/_astro\/[^"]+\.js">$/);
+      expect(html).not.toMatch(/<script\b[^>]*>[^<]/i);
+      expect(html).not.toContain("astro-island");
+    },
+  );
+
+  it.each(islandPages)("%s loads under 15 KB of gzipped JavaScript with the page", async (file) => {
+    const scripts = await pageScripts(outDir, await page(file));
+    expect(scripts.initial.length).toBeGreaterThan(1);
+    const initial = await gzippedBytes(outDir, scripts.initial);
+    expect(initial).toBeLessThan(15 * 1024);
+  });
+
+  it("fetches the organiser's edit form only when asked for, and nothing else on demand", async () => {
+    for (const file of islandPages) {
+      const { onDemand } = await pageScripts(outDir, await page(file));
+      const named = onDemand.map((path) => path.replace(/^\/_astro\//, "").replace(/\.[\w-]+\.js$/, ""));
+      expect(named.includes("edit-card"), file).toBe(file === "o/index.html");
+    }
+  });
+
+  it("no script names another origin", async () => {
+    const scripts = new Set<string>();
+    for (const file of islandPages) {
+      const { initial, onDemand } = await pageScripts(outDir, await page(file));
+      for (const path of [...initial, ...onDemand]) scripts.add(path);
+    }
+    for (const path of scripts) {
+      const code = await page(path.slice(1));
+      // Namespace URIs (Preact's SVG and MathML) are names, not requests.
+      expect(code, path).not.toMatch(/https?:\/\/(?!www\.w3\.org\/)/);
+    }
+  });
+
+  it("renders user text only as text: no island source builds HTML", async () => {
+    const root = join(process.cwd(), "site");
+    const sources = (await readdir(root, { recursive: true }))
+      .filter((file) => /\.(tsx?|astro)$/.test(file))
+      .map((file) => join(root, file));
+    expect(sources.length).toBeGreaterThan(10);
+    for (const source of sources) {
+      const code = await readFile(source, "utf8");
+      expect(code, source).not.toMatch(/dangerouslySetInnerHTML|innerHTML|outerHTML|insertAdjacentHTML|set:html/);
+    }
+  });
+});
+
+describe("pageScripts", () => {
+  it("finds static imports in every minified form, and dynamic ones apart", async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const root = await mkdtemp(join(tmpdir(), "page-weight-"));
+    try {
+      await mkdir(join(root, "_astro"));
+      const chunk = (name: string, code: string) => writeFile(join(root, "_astro", name), code);
+      await chunk("entry.js", 'import{a as b}from"./a.js";import"./b.js";const l=()=>import(`./lazy.js`);');
+      await chunk("a.js", "export const a=1;");
+      await chunk("b.js", 'import { a } from "./a.js"; console.log(a);');
+      await chunk("lazy.js", 'import{a}from"./a.js";import"./c.js";');
+      await chunk("c.js", "");
+      const html = '<script type="module" src="/_astro/entry.js"></script>';
+      expect(pageScriptSources(html)).toEqual(["/_astro/entry.js"]);
+      const found = await pageScripts(root, html);
+      expect(found.initial.toSorted()).toEqual(["/_astro/a.js", "/_astro/b.js", "/_astro/entry.js"]);
+      expect(found.onDemand.toSorted()).toEqual(["/_astro/c.js", "/_astro/lazy.js"]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

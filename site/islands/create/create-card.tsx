@@ -1,0 +1,246 @@
+// The create form: who the card is for and from, its title and design, and when to deliver it, checked
+// by the same schema as the API before it is sent; on success the organiser page takes over, opening
+// with the share view (the sign link, its QR code, the organiser link to keep).
+import { useMemo, useRef, useState } from "preact/hooks";
+import { type CreateCardBody, createCardBody, limits } from "../../../origin/cards/schema.ts";
+import { ApiRequestError } from "../../lib/api-client.ts";
+import { cardsApi } from "../../lib/cards-api.ts";
+import { pageNow } from "../../lib/clock.ts";
+import { Field } from "../field.tsx";
+import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
+import { markJustCreated } from "../organiser/just-created.ts";
+import { previewDelivery } from "./delivery-preview.ts";
+
+export interface DesignChoice {
+  slug: string;
+  title: string;
+}
+
+interface Props {
+  designs: DesignChoice[];
+  /** The design chosen on the design page (?design=<slug>), when it names one of ours. */
+  preselected: string | undefined;
+}
+
+type Values = Omit<CreateCardBody, "deliverAt"> & { deliverDate: string; deliverTime: string };
+
+/** Every IANA zone the browser knows, with its own zone first among them. */
+function timeZones(own: string): string[] {
+  const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return known.includes(own) ? known : [own, ...known];
+}
+
+const dateOnly = (date: Date) => date.toISOString().slice(0, 10);
+
+export function CreateCard({ designs, preselected }: Props) {
+  const ownZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
+  const zones = useMemo(() => timeZones(ownZone), [ownZone]);
+  const form = useRef<HTMLFormElement>(null);
+  const [values, setValues] = useState<Values>({
+    recipientName: "",
+    recipientEmail: "",
+    senderName: "",
+    senderEmail: "",
+    title: "",
+    design: preselected ?? designs[0]?.slug ?? "",
+    deliverDate: "",
+    deliverTime: "09:00",
+    timeZone: ownZone,
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [sending, setSending] = useState(false);
+
+  const deliverAt = `${values.deliverDate}T${values.deliverTime}`;
+  const preview = previewDelivery(deliverAt, values.timeZone, pageNow());
+  const now = pageNow();
+
+  const set = (name: keyof Values) => (event: Event) => {
+    const value = (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
+    setValues((old) => ({ ...old, [name]: value }));
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const target = form.current;
+    if (target === null || sending) return;
+    const { deliverDate: _date, deliverTime: _time, ...rest } = values;
+    const body: CreateCardBody = { ...rest, deliverAt };
+    let found = withNativeErrors(target, fieldErrors(createCardBody, body));
+    if (found.deliverAt === undefined && preview !== undefined && !preview.result.ok)
+      found = { ...found, [preview.result.field]: preview.result.message };
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      focusFirstError(target, found);
+      return;
+    }
+    setSending(true);
+    try {
+      const created = await cardsApi.create(body);
+      // The share view is the organiser page: the link with the secret in its fragment, which is
+      // also the one link the organiser must keep.
+      markJustCreated(sessionStorage, created.card.id);
+      location.assign(created.links.organiser);
+    } catch (error) {
+      setSending(false);
+      if (!(error instanceof ApiRequestError)) throw error;
+      const field =
+        error.field !== undefined && (error.field in values || error.field === "deliverAt")
+          ? error.field
+          : "form";
+      const next = { [field]: error.message };
+      setErrors(next);
+      if (!focusFirstError(target, next)) target.querySelector<HTMLElement>("[data-form-error]")?.focus();
+    }
+  };
+
+  const text = (
+    name: keyof Values,
+    label: string,
+    type: "text" | "email",
+    max: number,
+    autocomplete?: string,
+  ) => (
+    <Field name={name} label={label} error={errors[name]}>
+      {(tie) => (
+        <input
+          {...tie}
+          type={type}
+          required
+          maxLength={max}
+          autoComplete={autocomplete ?? "off"}
+          value={values[name]}
+          onInput={set(name)}
+        />
+      )}
+    </Field>
+  );
+
+  const deliveryError = errors.deliverAt;
+  const describedBy = ["delivery-preview", deliveryError === undefined ? undefined : "deliverAt-error"]
+    .filter(Boolean)
+    .join(" ");
+
+  return (
+    <form ref={form} class="card-form" noValidate onSubmit={submit} aria-labelledby="create-heading">
+      {errors.form === undefined ? null : (
+        <p class="form-error" role="alert" tabIndex={-1} data-form-error>
+          {errors.form}
+        </p>
+      )}
+      <fieldset>
+        <legend>Who is it for?</legend>
+        {text("recipientName", "Recipient’s name", "text", limits.name)}
+        {text("recipientEmail", "Recipient’s email", "email", limits.email)}
+      </fieldset>
+      <fieldset>
+        <legend>Who is it from?</legend>
+        {text("senderName", "Your name", "text", limits.name, "name")}
+        {text("senderEmail", "Your email", "email", limits.email, "email")}
+      </fieldset>
+      <fieldset>
+        <legend>The card</legend>
+        <Field name="title" label="Title line" hint="For example: Happy birthday, Sam!" error={errors.title}>
+          {(tie) => (
+            <input
+              {...tie}
+              type="text"
+              required
+              maxLength={limits.title}
+              value={values.title}
+              onInput={set("title")}
+            />
+          )}
+        </Field>
+        <Field name="design" label="Design" error={errors.design}>
+          {(tie) => (
+            <select {...tie} required value={values.design} onChange={set("design")}>
+              {designs.map((design) => (
+                <option key={design.slug} value={design.slug}>
+                  {design.title}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <img
+          class="card-form__design"
+          src={`/img/catalog/${values.design}.svg`}
+          alt=""
+          width="500"
+          height="700"
+        />
+      </fieldset>
+      <fieldset aria-describedby={describedBy}>
+        <legend>When should we deliver it?</legend>
+        <p class="field__hint">Any time from now up to 3 months ahead, in the time zone you choose.</p>
+        <div class="field-row">
+          <div class="field">
+            <label for="deliverDate">Date</label>
+            <input
+              id="deliverDate"
+              name="deliverDate"
+              data-field="deliverAt"
+              type="date"
+              required
+              min={dateOnly(now)}
+              value={values.deliverDate}
+              onInput={set("deliverDate")}
+              aria-describedby={describedBy}
+              aria-invalid={deliveryError === undefined ? undefined : "true"}
+            />
+          </div>
+          <div class="field">
+            <label for="deliverTime">Time</label>
+            <input
+              id="deliverTime"
+              name="deliverTime"
+              data-field="deliverAt"
+              type="time"
+              required
+              value={values.deliverTime}
+              onInput={set("deliverTime")}
+              aria-describedby={describedBy}
+              aria-invalid={deliveryError === undefined ? undefined : "true"}
+            />
+          </div>
+        </div>
+        <Field name="timeZone" label="Time zone" error={errors.timeZone}>
+          {(tie) => (
+            <select {...tie} required value={values.timeZone} onChange={set("timeZone")}>
+              {zones.map((zone) => (
+                <option key={zone} value={zone}>
+                  {zone.replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <p id="delivery-preview" class="delivery-preview" aria-live="polite">
+          {preview === undefined ? "Pick a date to see exactly when the card goes out." : preview.explanation}
+        </p>
+        {preview !== undefined && !preview.result.ok && preview.result.suggestion !== undefined ? (
+          <button
+            type="button"
+            class="button button--secondary"
+            onClick={() => {
+              const [date = "", time = ""] = (
+                preview.result.ok ? "" : (preview.result.suggestion?.deliverAt ?? "")
+              ).split("T");
+              setValues((old) => ({ ...old, deliverDate: date, deliverTime: time }));
+            }}
+          >
+            Use {preview.result.suggestion.deliverAt.replace("T", " ")} instead
+          </button>
+        ) : null}
+        {deliveryError === undefined ? null : (
+          <p class="field__error" id="deliverAt-error">
+            {deliveryError}
+          </p>
+        )}
+      </fieldset>
+      <button type="submit" class="button" disabled={sending}>
+        {sending ? "Creating…" : "Create the card"}
+      </button>
+    </form>
+  );
+}

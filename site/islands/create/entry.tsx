@@ -1,0 +1,22 @@
+// The create page's script: mounts the create form where the page left room for it.
+import { render } from "preact";
+import { cardsApi } from "../../lib/cards-api.ts";
+import { learnServerNow } from "../../lib/clock.ts";
+import { designBySlugIn, mountPoint } from "../mount.ts";
+import { CreateCard, type DesignChoice } from "./create-card.tsx";
+
+const root = mountPoint("create-card");
+const designs = JSON.parse(root.dataset.designs ?? "[]") as DesignChoice[];
+const asked = new URLSearchParams(location.search).get("design") ?? undefined;
+render(<CreateCard designs={designs} preselected={designBySlugIn(designs, asked)} />, root);
+
+// The API's clock decides what "the future" and "3 months ahead" mean (the stack's may be moved for a demo).
+cardsApi.time().then(
+  ({ now }) => {
+    learnServerNow(now);
+    render(<CreateCard designs={designs} preselected={designBySlugIn(designs, asked)} />, root);
+  },
+  () => {
+    // Without the API's time the browser's stands in; the API still checks the window when the card is sent.
+  },
+);

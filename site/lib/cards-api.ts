@@ -1,0 +1,73 @@
+// The cards API as the pages call it: one function per route (docs/api.md), answers typed by
+// origin/cards/views.ts, and the organiser and signature secrets sent in headers, never in a URL, so they
+// reach no request line, access log or Referer.
+import type { CreateCardBody, SignBody, UpdateCardBody } from "../../origin/cards/schema.ts";
+import type {
+  CardView,
+  CreatedCard,
+  CreatedSignature,
+  OrganiserView,
+  SignatureView,
+  SignPageView,
+  TimeView,
+} from "../../origin/cards/views.ts";
+import { callApi } from "./api-client.ts";
+
+/** What the organiser's changes answer with: the organiser's view of the card alone. */
+export type OrganiserCard = { card: OrganiserView["card"] };
+
+const asOrganiser = (secret: string) => ({ "x-organiser-secret": secret });
+const asSigner = (secret: string) => ({ "x-signature-secret": secret });
+const id = (value: string) => encodeURIComponent(value);
+
+export const cardsApi = {
+  time: () => callApi<TimeView>("/api/time"),
+  create: (body: CreateCardBody) => callApi<CreatedCard>("/api/cards", { body }),
+
+  signPage: (signId: string) => callApi<SignPageView>(`/api/sign/${id(signId)}`),
+  sign: (signId: string, body: SignBody) =>
+    callApi<CreatedSignature>(`/api/sign/${id(signId)}/signatures`, { body }),
+  editSignature: (signId: string, signatureId: string, secret: string, body: SignBody) =>
+    callApi<{ signature: SignatureView }>(`/api/sign/${id(signId)}/signatures/${id(signatureId)}`, {
+      method: "PUT",
+      body,
+      headers: asSigner(secret),
+    }),
+  deleteSignature: (signId: string, signatureId: string, secret: string) =>
+    callApi<void>(`/api/sign/${id(signId)}/signatures/${id(signatureId)}`, {
+      method: "DELETE",
+      headers: asSigner(secret),
+    }),
+
+  organiser: (cardId: string, secret: string) =>
+    callApi<OrganiserView>(`/api/cards/${id(cardId)}/organiser`, { headers: asOrganiser(secret) }),
+  update: (cardId: string, secret: string, body: UpdateCardBody) =>
+    callApi<OrganiserCard>(`/api/cards/${id(cardId)}`, {
+      method: "PATCH",
+      body,
+      headers: asOrganiser(secret),
+    }),
+  lock: (cardId: string, secret: string) =>
+    callApi<OrganiserCard>(`/api/cards/${id(cardId)}/lock`, { method: "POST", headers: asOrganiser(secret) }),
+  cancel: (cardId: string, secret: string) =>
+    callApi<OrganiserCard>(`/api/cards/${id(cardId)}/cancel`, {
+      method: "POST",
+      headers: asOrganiser(secret),
+    }),
+  remove: (cardId: string, secret: string) =>
+    callApi<void>(`/api/cards/${id(cardId)}`, { method: "DELETE", headers: asOrganiser(secret) }),
+  removeSignature: (cardId: string, secret: string, signatureId: string) =>
+    callApi<void>(`/api/cards/${id(cardId)}/signatures/${id(signatureId)}`, {
+      method: "DELETE",
+      headers: asOrganiser(secret),
+    }),
+
+  /** The card: anyone's once delivered; before that only the organiser's, with the secret. */
+  card: (cardId: string, organiserSecret?: string) =>
+    callApi<CardView>(
+      `/api/cards/${id(cardId)}`,
+      organiserSecret === undefined ? {} : { headers: asOrganiser(organiserSecret) },
+    ),
+  /** The recipient's open beacon: never cached, so the organiser learns of the first open. */
+  opened: (cardId: string) => callApi<void>(`/api/cards/${id(cardId)}/opened`, { method: "POST" }),
+};
