@@ -227,7 +227,9 @@ describe("the flow's scripts", () => {
     expect(sources.length).toBeGreaterThan(10);
     for (const source of sources) {
       const code = await readFile(source, "utf8");
-      expect(code, source).not.toMatch(/dangerouslySetInnerHTML|innerHTML|outerHTML|insertAdjacentHTML|set:html/);
+      expect(code, source).not.toMatch(
+        /dangerouslySetInnerHTML|innerHTML|outerHTML|insertAdjacentHTML|set:html/,
+      );
     }
   });
 });
