@@ -249,3 +249,5 @@ ${"".padEnd(12)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padSt
 ${row("nginx", nginxResult)}
 ${row("local edge", edgeResult)}
 local edge / nginx: ${(ratio * 100).toFixed(1)}% of nginx's requests/s; the aim is at least ${aimRatio * 100}% — ${ratio >= aimRatio ? "met" : "not met"}`);
+
+await (await import("./metrics.ts")).benchMetrics();
