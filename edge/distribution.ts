@@ -382,7 +382,18 @@ export const distribution: DistributionDeclaration = {
       responseHeadersPolicy: goodGreetsHeaders,
       functions: { originResponse: siteNotFound },
     },
-    ...["/c/*", "/s/*", "/o/*"].map(
+    {
+      // Sign links come from the API, which puts the card's title in the page for link previews.
+      pathPattern: "/s/*",
+      originId: "api",
+      cachePolicy: sitePages,
+      allowedMethods: "GET_HEAD",
+      viewerProtocolPolicy: "redirect-to-https",
+      compress: true,
+      responseHeadersPolicy: capabilityPageHeaders,
+      functions: {},
+    },
+    ...["/c/*", "/o/*"].map(
       (pathPattern): BehaviourDeclaration => ({
         pathPattern,
         originId: "site",

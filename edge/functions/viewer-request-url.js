@@ -1,8 +1,9 @@
 // Viewer request (cloudfront-js-2.0): maps clean URLs onto the site bucket's keys. S3's REST endpoint has
 // no index documents, so "/designs/birthday/" asks for "/designs/birthday/index.html", and a folder named
 // without its trailing slash is redirected so relative links resolve and each page has one URL.
-// A capability link (/c/<cardId>, /s/<signId>, /o/<cardId>) is one static shell per kind: the page reads
-// the id from its own address and fetches the data, so every id maps onto the kind's index.html.
+// A card or organiser link (/c/<cardId>, /o/<cardId>) is one static shell per kind: the page reads the id
+// from its own address and fetches the data, so every id maps onto the kind's index.html. (Sign links,
+// /s/<signId>, are served by the API with the card's link preview; the mapping holds for them too.)
 export function handler(event) {
   const request = event.request;
   const uri = request.uri.replace(/\/{2,}/g, "/");

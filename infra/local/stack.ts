@@ -128,10 +128,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       version: string;
     };
     const clock = options.now;
+    // The sign page's HTML, served by the API with each card's link preview (edge behaviour /s/*).
+    const signShell = await readFile(join(options.siteFolder, "s/index.html"), "utf8");
     const functionUrl = await startFunctionUrlStandIn({
       handler: createApiHandler({
         database,
         version,
+        signShell,
         ...(clock ? { now: () => new Date(clock()) } : {}),
       }),
       // Its resource policy admits the distribution's OAC alone: a direct call is refused.

@@ -9,6 +9,7 @@ import { registerCardRoutes } from "./card-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkHealth } from "./health.ts";
 import { registerSignRoutes } from "./sign-routes.ts";
+import { registerSignShellRoute } from "./sign-shell-route.ts";
 
 export interface ApiDependencies {
   database: Pick<Database, "query">;
@@ -16,6 +17,8 @@ export interface ApiDependencies {
   log?: (message: string) => void;
   /** The API's clock: the real one in AWS; the stack's (GOODGREETS_NOW) locally; a fixed one in tests. */
   now?: () => Date;
+  /** The built sign page, served at /s/<signId> with the card's link preview; no such route without it. */
+  signShell?: string;
 }
 
 export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
@@ -87,6 +90,8 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
   app.get("/api/time", (context) => context.json({ now: now().toISOString() }));
   registerCardRoutes(app, { database: dependencies.database, now });
   registerSignRoutes(app, { database: dependencies.database, now });
+  if (dependencies.signShell !== undefined)
+    registerSignShellRoute(app, { database: dependencies.database, signShell: dependencies.signShell });
 
   extend?.(app);
 

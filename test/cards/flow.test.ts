@@ -59,6 +59,23 @@ const signatureRows = (cardId: string) =>
   );
 
 describe("a card from creation to its delivered read", () => {
+  it("escapes a title full of markup in the sign page's preview tags", { timeout: 60_000 }, async () => {
+    const title = `"><script>alert('x')</script> $& Sam`;
+    const created = await call(base, "/api/cards", {
+      body: cardBody({ title, recipientName: "<b>Sam</b>" }),
+    });
+    const { links } = created.json as CreatedCard;
+    const html = await (await fetch(`${base}${links.sign}`)).text();
+    expect(html).toContain(
+      '<meta property="og:description" content="&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; $&amp; Sam">',
+    );
+    expect(html).toContain("<title>Sign &lt;b&gt;Sam&lt;/b&gt;’s card · GoodGreets</title>");
+    expect(html).not.toContain("<script>alert");
+    const unknown = await fetch(`${base}/s/AAAAAAAAAAAAAAAAAAAAAA`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).not.toContain("og:title");
+  });
+
   it("runs the whole flow through the edge", { timeout: 120_000 }, async () => {
     const time = await call(base, "/api/time");
     expect(time.json).toEqual({ now: testNow.toISOString() });
@@ -119,6 +136,21 @@ describe("a card from creation to its delivered read", () => {
       signingOpen: true,
     });
     expect(JSON.stringify(signPage)).not.toContain("@example.com");
+
+    // The sign link's page carries the card's title for link previews, escaped, and is cached briefly.
+    const shell = await fetch(`${base}${links.sign}`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(shell.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(shell.headers.get("x-robots-tag")).toBe("noindex, nofollow");
+    const html = await shell.text();
+    expect(html).toContain('<meta property="og:title" content="Sign Sam’s card">');
+    expect(html).toContain('<meta property="og:description" content="Happy birthday, Sam!">');
+    expect(html).toContain('<meta name="twitter:image" content="/img/catalog/balloon-bunch.svg">');
+    expect(html).toContain('id="sign-card"');
+    expect(html).not.toContain(organiserSecret);
+    expect(html).not.toContain("@example.com");
+    expect((await fetch(`${base}${links.sign}`)).headers.get("x-cache")).toBe("Hit from cloudfront");
 
     // Ben edits his own signature with his secret; Ana's secret cannot.
     const [ana, ben, cy] = signed as [CreatedSignature, CreatedSignature, CreatedSignature];

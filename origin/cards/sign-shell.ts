@@ -1,0 +1,52 @@
+// The sign page's shell with the card's link preview: the built /s/ page with Open Graph and Twitter
+// card tags ("Sign Sam's card", the title line, the design), so a sign link pasted into a chat unfurls.
+// Every value is HTML-escaped into an attribute or the title; the organiser secret and emails are
+// never in the view it is given.
+
+export interface SignShellCard {
+  title: string;
+  recipientName: string;
+  design: { imageUrl: string; altText: string };
+}
+
+const entities: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Text made safe for an HTML attribute value or element content. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => entities[character] ?? character);
+}
+
+/** "Sign Sam's card". */
+export function signHeadline(card: Pick<SignShellCard, "recipientName">): string {
+  return `Sign ${card.recipientName}’s card`;
+}
+
+/** The shell with the card's title and preview tags; the shell as built when there is no card. */
+export function renderSignShell(shell: string, card: SignShellCard | undefined): string {
+  if (!card) return shell;
+  const headline = escapeHtml(signHeadline(card));
+  const description = escapeHtml(card.title);
+  const image = escapeHtml(card.design.imageUrl);
+  const alt = escapeHtml(card.design.altText);
+  const tags = [
+    `<meta property="og:type" content="website">`,
+    `<meta property="og:title" content="${headline}">`,
+    `<meta property="og:description" content="${description}">`,
+    `<meta property="og:image" content="${image}">`,
+    `<meta property="og:image:alt" content="${alt}">`,
+    `<meta name="twitter:card" content="summary_large_image">`,
+    `<meta name="twitter:title" content="${headline}">`,
+    `<meta name="twitter:description" content="${description}">`,
+    `<meta name="twitter:image" content="${image}">`,
+  ].join("");
+  // Replacer functions: a "$" in a card's title must stay text, not a replacement pattern.
+  return shell
+    .replace(/<title>[^<]*<\/title>/, () => `<title>${headline} · GoodGreets</title>`)
+    .replace("</head>", () => `${tags}</head>`);
+}
