@@ -66,7 +66,13 @@ export function CreateCard({ designs, preselected }: Props) {
     const { deliverDate: _date, deliverTime: _time, ...rest } = values;
     const body: CreateCardBody = { ...rest, deliverAt };
     let found = withNativeErrors(target, fieldErrors(createCardBody, body));
-    if (found.deliverAt === undefined && preview !== undefined && !preview.result.ok)
+    // An empty date or time is named as such, not as a malformed deliverAt.
+    if (values.deliverDate === "" || values.deliverTime === "")
+      found = {
+        ...found,
+        deliverAt: values.deliverDate === "" ? "Pick the delivery date." : "Pick the delivery time.",
+      };
+    else if (found.deliverAt === undefined && preview !== undefined && !preview.result.ok)
       found = { ...found, [preview.result.field]: preview.result.message };
     setErrors(found);
     if (Object.keys(found).length > 0) {

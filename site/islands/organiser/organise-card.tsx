@@ -46,7 +46,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
   const [deleted, setDeleted] = useState(false);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const [justCreated] = useState(() => takeJustCreated(sessionStorage, cardId));
-  const readyHeading = useRef<HTMLHeadingElement>(null);
+  const readyHeading = useRef<HTMLParagraphElement>(null);
   const loaded = view !== undefined;
   useEffect(() => {
     if (loaded && justCreated) readyHeading.current?.focus();
@@ -132,9 +132,9 @@ export function OrganiseCard({ cardId, secret }: Props) {
   return (
     <>
       {justCreated ? (
-        <h2 class="ready" tabIndex={-1} ref={readyHeading}>
-          Your card is ready to sign
-        </h2>
+        <p class="ready" tabIndex={-1} ref={readyHeading}>
+          Your card is ready to sign. Share the sign link below, and keep this page’s link.
+        </p>
       ) : null}
       <section class="flow-intro">
         <p class="flow-intro__kicker">Organiser page · keep this link private</p>
