@@ -10,17 +10,16 @@ import {
   screenshotWidths,
   startBrowserHarness,
 } from "./harness.ts";
+import { type ContextWatch, watchContext } from "./watch.ts";
 
 let harness: BrowserHarness;
 let context: BrowserContext;
-const consoleErrors: string[] = [];
+let watch: ContextWatch;
 
 beforeAll(async () => {
   harness = await startBrowserHarness();
   context = await harness.browser.newContext({ viewport: { width: 1366, height: 900 } });
-  context.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(`${message.location().url}: ${message.text()}`);
-  });
+  watch = await watchContext(context);
 }, 120_000);
 
 afterAll(async () => {
@@ -72,7 +71,41 @@ describe("the catalog in a browser", { timeout: 60_000 }, () => {
     await page.close();
   });
 
-  it("logged no console error: no CSP violation, no failed load", () => {
-    expect(consoleErrors).toEqual([]);
+  it("a design page: accessible at both widths, its picture loaded at once, a link to start a card", async () => {
+    const home = await open("/");
+    const design = await home.getAttribute('a[href^="/design/"]', "href");
+    await home.close();
+    expect(design).toMatch(/^\/design\/[a-z0-9-]+\/$/);
+    const page = await open(design ?? "");
+    const start = page.getByRole("link", { name: "Start a group card with this design" });
+    expect(await start.getAttribute("href")).toBe(`/create/?design=${design?.split("/")[2]}`);
+    expect(await page.locator("main img").first().getAttribute("loading")).toBe("eager");
+    await checkEveryWidth(page, "design");
+    await page.close();
+  });
+
+  it("the watch sees what it looks for: the CSP refusing an injected inline script", async () => {
+    const other = await harness.browser.newContext();
+    const seen = await watchContext(other);
+    const page = await other.newPage();
+    await page.goto(`${harness.stack.edge.url}/`);
+    // Added through the DevTools protocol, but the <script> it adds is the page's, so the CSP judges it.
+    await page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "alert('ran')";
+      document.body.append(script);
+    });
+    await expect.poll(() => seen.cspViolations.length).toBeGreaterThan(0);
+    expect(seen.cspViolations.join("\n")).toMatch(/script-src/);
+    expect(seen.dialogs).toEqual([]);
+    await page.evaluate(() => alert("a dialog the watch must see"));
+    expect(seen.dialogs).toEqual(["alert: a dialog the watch must see"]);
+    await other.close();
+  });
+
+  it("logged no console error, no CSP violation, no page error", async () => {
+    expect(watch.consoleErrors).toEqual([]);
+    expect(watch.cspViolations).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
   });
 });
