@@ -11,8 +11,12 @@ export function stackClock(setting: string | undefined, realNow: () => number = 
     throw new Error(
       `${clockSetting} must be an instant like 2027-03-01T09:00:00Z, not ${JSON.stringify(setting)}`,
     );
+  // Date.parse rolls 30 February over into March: the fields must name a real date and time.
+  const [year, month, day, hour, minute] = setting.split(/[-T:]/, 5).map(Number) as number[];
+  const real = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0));
   const start = Date.parse(setting);
-  if (Number.isNaN(start)) throw new Error(`${clockSetting} is not a real date: ${setting}`);
+  if (real.getUTCDate() !== day || real.getUTCMonth() + 1 !== month || (hour ?? 0) > 23 || (minute ?? 0) > 59)
+    throw new Error(`${clockSetting} is not a real date and time: ${setting}`);
   const shift = start - realNow();
   return () => realNow() + shift;
 }
