@@ -33,14 +33,20 @@ export function adviceFor(metrics: EdgeMetrics): string[] {
     );
   }
 
-  for (const path of metrics.fragmentation) {
-    if (path.missedQueryStrings < fragmentedVariants) continue;
-    const [worst] = path.parameters;
-    const fix = worst
-      ? `: \`${worst.name}\` takes ${count(worst.values)} values — ${parameterAdvice(worst.name)}`
-      : "";
+  // One line per behaviour: its worst path, and how many of the listed paths miss the same way.
+  const fragmented = metrics.fragmentation.filter((path) => path.missedQueryStrings >= fragmentedVariants);
+  for (const behaviour of new Set(fragmented.map((path) => path.behaviour))) {
+    const paths = fragmented.filter((path) => path.behaviour === behaviour);
+    const [worst] = paths;
+    if (!worst) continue;
+    const more = paths.length > 1 ? ` and ${paths.length - 1} more paths like it` : "";
+    const varying = worst.parameters
+      .slice(0, 2)
+      .map((parameter) => `\`${parameter.name}\` takes ${count(parameter.values)} values`);
+    const [first] = worst.parameters;
+    const fix = first ? `: ${varying.join(", ")} — ${parameterAdvice(first.name)}` : "";
     advice.push(
-      `\`${path.behaviour}\` misses on ${count(path.missedQueryStrings)} query-string variants of one path (${path.uri})${fix}.`,
+      `\`${behaviour}\` misses on ${count(worst.missedQueryStrings)} query-string variants of one path (${worst.uri})${more}${fix}.`,
     );
   }
 

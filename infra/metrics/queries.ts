@@ -14,14 +14,14 @@ export const duckdb: Dialect = {
   name: "duckdb",
   percentile: (expression, fraction) => `quantile_disc(${expression}, ${fraction})`,
   window: "TRUE",
-};
+} as const;
 
 export const athena: Dialect = {
   name: "athena",
   // https://trino.io/docs/current/functions/aggregate.html#approx_percentile
   percentile: (expression, fraction) => `approx_percentile(${expression}, ${fraction})`,
   window: "ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)",
-};
+} as const;
 
 /** Hits are Hit and RefreshHit; misses Miss; everything else is counted apart. */
 const hit = "x_edge_result_type IN ('Hit', 'RefreshHit')";
@@ -50,11 +50,17 @@ export function behaviourCase(behaviours: readonly Pick<BehaviourDeclaration, "p
   return arms.length === 0 ? "'*'" : `CASE ${arms.join(" ")} ELSE '*' END`;
 }
 
-export type QueryName = keyof typeof metricQueries;
-
 const ratio = (part: string, whole: string) => `CAST(${part} AS DOUBLE) / NULLIF(${whole}, 0)`;
 const hitsAndMisses = `count_if(${hit}) AS hits, count_if(${miss}) AS misses,
   ${ratio(`count_if(${hit})`, `count_if(${hit}) + count_if(${miss})`)} AS hit_ratio`;
+
+/** Cache-key fragmentation: how many query strings one path is asked with, and how many missed. */
+const fragmentation = (d: Dialect) => `SELECT cs_uri_stem AS uri, behaviour, count(*) AS requests,
+  count(DISTINCT cs_uri_query) AS query_strings,
+  count(DISTINCT CASE WHEN ${miss} THEN cs_uri_query END) AS missed_query_strings
+FROM edge_requests WHERE ${d.window} AND cs_uri_query IS NOT NULL
+GROUP BY 1, 2 HAVING count(DISTINCT cs_uri_query) > 1
+ORDER BY missed_query_strings DESC, query_strings DESC, uri LIMIT 10`;
 
 /** Each figure's query; `bucket` is a date_trunc unit chosen from the window's span. */
 export const metricQueries = {
@@ -106,19 +112,13 @@ FROM edge_requests WHERE ${d.window} GROUP BY 1, 2 ORDER BY requests DESC, 1, 2`
 FROM edge_requests WHERE ${d.window} AND ${miss}
 GROUP BY 1, 2 ORDER BY misses DESC, uri LIMIT 10`,
 
-  /** Cache-key fragmentation: how many query strings one path is asked with, and how many missed. */
-  fragmentation: (d: Dialect) => `SELECT cs_uri_stem AS uri, behaviour, count(*) AS requests,
-  count(DISTINCT cs_uri_query) AS query_strings,
-  count(DISTINCT CASE WHEN ${miss} THEN cs_uri_query END) AS missed_query_strings
-FROM edge_requests WHERE ${d.window} AND cs_uri_query IS NOT NULL
-GROUP BY 1, 2 HAVING count(DISTINCT cs_uri_query) > 1
-ORDER BY missed_query_strings DESC, query_strings DESC, uri LIMIT 10`,
+  fragmentation,
 
-  /** Per fragmented path, which query parameters take many values: the ones to snap or drop. */
-  parameters: (d: Dialect) => `SELECT cs_uri_stem AS uri, split_part(pair, '=', 1) AS name,
-  count(DISTINCT split_part(pair, '=', 2)) AS "values"
+  /** Per fragmented path (those listed above), which query parameters take several values on misses. */
+  parameters: (d: Dialect) => `WITH fragmented AS (${fragmentation(d)})
+SELECT cs_uri_stem AS uri, split_part(pair, '=', 1) AS name, count(DISTINCT split_part(pair, '=', 2)) AS "values"
 FROM edge_requests CROSS JOIN UNNEST(split(cs_uri_query, '&')) AS p(pair)
-WHERE ${d.window} AND ${miss} AND cs_uri_query IS NOT NULL
+WHERE ${d.window} AND ${miss} AND cs_uri_stem IN (SELECT uri FROM fragmented)
 GROUP BY 1, 2 HAVING count(DISTINCT split_part(pair, '=', 2)) > 1
-ORDER BY "values" DESC, uri, name LIMIT 50`,
+ORDER BY uri, "values" DESC, name`,
 } as const;
