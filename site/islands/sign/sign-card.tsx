@@ -120,6 +120,12 @@ export function SignCard({ signId }: Props) {
       <p class="notice" role="status" tabIndex={-1} ref={noticeRef}>
         {notice}
       </p>
+      {card.signingOpen ? null : (
+        <section class="closed" aria-labelledby="closed-heading">
+          <h2 id="closed-heading">Signing has closed</h2>
+          <p>{closedReason(card)}</p>
+        </section>
+      )}
       {own.length === 0 ? null : (
         <section aria-labelledby="own-heading">
           <h2 id="own-heading">Your signature</h2>
@@ -169,12 +175,7 @@ export function SignCard({ signId }: Props) {
           </h2>
           <SignatureForm key={formKey} submitLabel="Sign the card" send={add} />
         </section>
-      ) : (
-        <section class="closed" aria-labelledby="closed-heading">
-          <h2 id="closed-heading">Signing has closed</h2>
-          <p>{closedReason(card)}</p>
-        </section>
-      )}
+      ) : null}
     </>
   );
 }
