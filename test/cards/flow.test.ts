@@ -59,6 +59,39 @@ const signatureRows = (cardId: string) =>
   );
 
 describe("a card from creation to its delivered read", () => {
+  it("keeps every one of 100 signatures sent at once, and none after the lock", {
+    timeout: 120_000,
+  }, async () => {
+    const { card, links, organiserSecret } = (await call(base, "/api/cards", { body: cardBody() }))
+      .json as CreatedCard;
+    const signPath = `/api/sign/${links.sign.slice(3)}/signatures`;
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, index) =>
+        call(base, signPath, { body: { name: `Signer ${index}`, message: `Message ${index}` } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(100).fill(201));
+    const [{ count }] = (await database.query<{ count: number }>(
+      "SELECT count(*)::integer AS count FROM signatures WHERE card_id = :id",
+      { id: card.id },
+    )) as [{ count: number }];
+    expect(count).toBe(100);
+    // Signatures racing the lock: each is either kept or refused, never lost; after it, all are refused.
+    const racing = Array.from({ length: 20 }, (_, index) =>
+      call(base, signPath, { body: { name: `Late ${index}`, message: "Hi" } }),
+    );
+    const lock = call(base, `/api/cards/${card.id}/lock`, {
+      method: "POST",
+      headers: { "x-organiser-secret": organiserSecret },
+    });
+    const late = await Promise.all(racing);
+    expect((await lock).status).toBe(200);
+    expect(late.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+    expect((await call(base, signPath, { body: { name: "Later", message: "Hi" } })).status).toBe(409);
+    const total = await database.query("SELECT 1 FROM signatures WHERE card_id = :id", { id: card.id });
+    expect(total).toHaveLength(100 + late.filter((answer) => answer.status === 201).length);
+  });
+
   it("escapes a title full of markup in the sign page's preview tags", { timeout: 60_000 }, async () => {
     const title = `"><script>alert('x')</script> $& Sam`;
     const created = await call(base, "/api/cards", {
