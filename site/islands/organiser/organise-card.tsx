@@ -46,7 +46,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
   const [deleted, setDeleted] = useState(false);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const [justCreated] = useState(() => takeJustCreated(sessionStorage, cardId));
-  const readyHeading = useRef<HTMLParagraphElement>(null);
+  const readyHeading = useRef<HTMLHeadingElement>(null);
   const loaded = view !== undefined;
   useEffect(() => {
     if (loaded && justCreated) readyHeading.current?.focus();
@@ -131,11 +131,6 @@ export function OrganiseCard({ cardId, secret }: Props) {
 
   return (
     <>
-      {justCreated ? (
-        <p class="ready" tabIndex={-1} ref={readyHeading}>
-          Your card is ready to sign. Share the sign link below, and keep this page’s link.
-        </p>
-      ) : null}
       <section class="flow-intro">
         <p class="flow-intro__kicker">Organiser page · keep this link private</p>
         <h1>“{card.title}”</h1>
@@ -149,6 +144,17 @@ export function OrganiseCard({ cardId, secret }: Props) {
             : `${signatures.length} ${signatures.length === 1 ? "person has" : "people have"} signed so far.`}
         </p>
       </section>
+      {justCreated ? (
+        <section class="ready" aria-labelledby="ready-heading">
+          <h2 id="ready-heading" tabIndex={-1} ref={readyHeading}>
+            Your card is ready to sign
+          </h2>
+          <p>
+            Share the sign link below with everyone who should sign, and keep this page’s link: it is yours
+            alone.
+          </p>
+        </section>
+      ) : null}
       <p class="notice" role="status" tabIndex={-1} ref={noticeRef}>
         {notice}
       </p>
