@@ -143,6 +143,16 @@ describe("a card from creation to its delivered read", () => {
     expect(stored?.hash).not.toContain(organiserSecret);
     const organiser = { "x-organiser-secret": organiserSecret };
 
+    // The card and organiser links are their static shells, private: no referrer, not indexed.
+    for (const link of [links.card, `/o/${card.id}`]) {
+      const page = await fetch(`${base}${link}`);
+      expect(page.status, link).toBe(200);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(page.headers.get("x-robots-tag")).toBe("noindex, nofollow");
+      expect(await page.text()).not.toContain(organiserSecret);
+    }
+
     // Before delivery the card's data is the organiser's alone.
     expect((await call(base, `/api/cards/${card.id}`)).status).toBe(404);
     const preview = await call(base, `/api/cards/${card.id}`, { headers: organiser });
