@@ -1,6 +1,7 @@
 // `npm start`: runs the whole app on loopback, writes data/local.env for the AWS CLI and SDKs, prints where
 // everything is, and stops cleanly on the first Ctrl-C whatever is running.
 import { join } from "node:path";
+import { latestReportPath, startReportServer } from "../metrics/report-server.ts";
 import { stackClock } from "./clock.ts";
 import { localDataDir } from "./config.ts";
 import { localEnvironment, writeLocalEnv } from "./local-env.ts";
@@ -83,11 +84,14 @@ await writeLocalEnv(
 );
 
 const site = running.edge.url.replace("127.0.0.1", "localhost");
+// The latest `npm run metrics` report, read afresh on each load; a free port, as it is for reading only.
+const report = await startReportServer({ file: latestReportPath, port: 0 });
 console.log(`
 Ready.
   Site (through the local CloudFront)  ${site}/
   API health                           ${site}/api/health
   Edge access logs (CloudFront format) ${running.accessLogDirectory}
+  Edge metrics report                  ${report.url} (npm run traffic, then npm run metrics)
   S3 stand-in                          ${running.s3.url}
   RDS Data API stand-in                ${running.dataApi.url}
   API function URL stand-in            ${running.functionUrl.url} (answers the edge's signature only)

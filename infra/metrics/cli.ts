@@ -1,16 +1,15 @@
 // `npm run metrics -- [--json] [--since T] [--until T] [--html FILE | --no-html] [logs…]`: the edge metrics
 // review of CloudFront access logs (files or folders; the local edge's data/edge-logs when none are named).
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { distribution } from "../../edge/distribution.ts";
 import { localDataDir } from "../local/config.ts";
 import { htmlReport } from "./html-report.ts";
+import { latestReportPath } from "./report-server.ts";
 import { reviewEdgeLogs } from "./review.ts";
 import { textReport } from "./text-report.ts";
-
-/** Where the latest report goes, and where the local stack finds it. */
-export const latestReportPath = join(localDataDir, "reports", "edge-metrics.html");
 
 function time(option: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
@@ -30,8 +29,13 @@ async function main(): Promise<void> {
       "no-html": { type: "boolean", default: false },
     },
   });
+  const localLogs = join(localDataDir, "edge-logs");
+  if (positionals.length === 0 && !existsSync(localLogs))
+    throw new Error(
+      `no local edge logs yet at ${localLogs}: npm start, then npm run traffic (or name log files)`,
+    );
   const metrics = await reviewEdgeLogs({
-    paths: positionals.length > 0 ? positionals : [join(localDataDir, "edge-logs")],
+    paths: positionals.length > 0 ? positionals : [localLogs],
     behaviours: distribution.behaviours,
     now: new Date(),
     since: time("since", values.since),

@@ -25,7 +25,9 @@ const sniffBytes = 64 * 1024;
 export async function listLogFiles(paths: string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
-    const info = await stat(path);
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "ENOENT" ? new Error(`no log file or folder at ${path}`) : error;
+    });
     if (info.isDirectory()) {
       const entries = await readdir(path, { recursive: true, withFileTypes: true });
       for (const entry of entries)

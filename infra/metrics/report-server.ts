@@ -3,6 +3,11 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { localDataDir } from "../local/config.ts";
+
+/** Where `npm run metrics` writes the latest report, and what the local stack serves. */
+export const latestReportPath = join(localDataDir, "reports", "edge-metrics.html");
 
 export interface ReportServer {
   url: string;
