@@ -3,6 +3,13 @@
 import { createDatabase } from "../db/data-api.ts";
 import { createApiHandler } from "./handler.ts";
 
+/**
+ * The built sign page (dist/site/s/index.html), baked in by the bundle's esbuild `define`: Lambda has
+ * no site files, and environment variables hold only 4 KB. Without it, /s/<signId> is not served.
+ */
+declare const GOODGREETS_SIGN_SHELL: string | undefined;
+const signShell = typeof GOODGREETS_SIGN_SHELL === "string" ? GOODGREETS_SIGN_SHELL : undefined;
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
@@ -17,4 +24,5 @@ export const handler = createApiHandler({
   }),
   // Set by the deploy from package.json: a bundle has no package.json to read.
   version: required("GOODGREETS_VERSION"),
+  ...(signShell === undefined ? {} : { signShell }),
 });
