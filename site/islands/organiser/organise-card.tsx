@@ -70,7 +70,10 @@ export function OrganiseCard({ cardId, secret }: Props) {
   };
   useEffect(() => {
     void load();
-    const timer = setInterval(() => void load(), pollMs);
+    // New signatures appear as they arrive, while the page is in view.
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void load();
+    }, pollMs);
     return () => clearInterval(timer);
   }, [cardId, secret]);
 
