@@ -42,7 +42,7 @@ async function checkEveryWidth(page: Page, name: string): Promise<void> {
   }
 }
 
-describe("the catalog in a browser", { timeout: 60_000 }, () => {
+describe("the catalog in a browser", { timeout: 120_000 }, () => {
   it("the home page: accessible at both widths, every image loaded, no script", async () => {
     const page = await open("/");
     await checkEveryWidth(page, "catalog");
