@@ -104,6 +104,15 @@ export async function loadLogs(
         if (result.malformedExamples.length < exampleCount)
           result.malformedExamples.push({ file: String(file), line: Number(line), reason: String(reason) });
       }
+    } else if (first.format === "parquet") {
+      // Columns are the field names; a field the delivery did not choose is absent.
+      const source = `read_parquet(${paths}, union_by_name=true)`;
+      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+      const present = new Set(described.getRows().map(([name]) => String(name)));
+      const value = (field: string) =>
+        present.has(field) ? `CAST("${field.replaceAll('"', '""')}" AS VARCHAR)` : "NULL";
+      await connection.run(`INSERT INTO edge_requests WITH source AS (SELECT * FROM ${source})
+        ${typedColumns(value, options.behaviours)}`);
     } else {
       // Each line as one text value (no delimiter can occur in it), parsed as JSON in SQL.
       const source = `read_csv(${paths}, delim=chr(31), header=false, quote='', escape='', auto_detect=false,

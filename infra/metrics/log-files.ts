@@ -10,10 +10,11 @@ export interface LogFile {
   compression: "gzip" | "none";
   /**
    * `w3c`: fields split by `delimiter` under the `#Fields` header, or in the legacy order when there is
-   * none (v2's `plain` output); `json`: one JSON object per line, keys are field names (v2's `json`).
+   * none (v2's `plain` output); `json`: one JSON object per line, keys are field names (v2's `json`);
+   * `parquet`: v2's Parquet output to S3, a column per field.
    * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html
    */
-  format: "w3c" | "json";
+  format: "w3c" | "json" | "parquet";
   fields: string[];
   delimiter: string;
 }
@@ -50,6 +51,8 @@ async function firstBytes(path: string): Promise<Buffer> {
 
 export async function describeLogFile(path: string): Promise<LogFile> {
   const start = await firstBytes(path);
+  if (start.subarray(0, 4).toString("latin1") === "PAR1")
+    return { path, compression: "none", format: "parquet", fields: [], delimiter: "" };
   const gzip = start[0] === 0x1f && start[1] === 0x8b;
   // A partial gzip stream inflates as far as it goes with a sync flush instead of failing at its cut.
   const text = (gzip ? gunzipSync(start, { finishFlush: constants.Z_SYNC_FLUSH }) : start).toString("utf8");

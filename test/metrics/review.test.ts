@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
 import { AccessLogWriter } from "../../infra/local/edge/access-log.ts";
@@ -336,6 +337,34 @@ describe("edge metrics review", () => {
       ]);
       expect(metrics.topMisses).toEqual([{ uri: "/img/a%20b.png", behaviour: "/img/*", misses: 2 }]);
     } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("reads standard logging v2's Parquet output with a chosen subset of fields and epoch timestamps", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "edge-parquet-"));
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    try {
+      // v2 lets a delivery pick its fields; this one logs `timestamp` (epoch seconds) but no date or time.
+      await connection.run(`COPY (SELECT * FROM (VALUES
+          ('1764324000.250', '/img/a.svg', '200', 'Hit', '0.002', '800'),
+          ('1764324001.500', '/img/a.svg', '200', 'Miss', '0.120', '800'),
+          ('1764324002.750', '/api/health', '200', 'Miss', '0.050', '90'))
+        AS t("timestamp", "cs-uri-stem", "sc-status", "x-edge-result-type", "time-taken", "sc-bytes"))
+        TO '${join(directory, "E2EXAMPLE.parquet")}' (FORMAT parquet)`);
+      const metrics = await reviewEdgeLogs({ paths: [directory], behaviours: distribution.behaviours, now });
+      expect(metrics.requests).toBe(3);
+      expect(metrics.input.malformedLines).toBe(0);
+      expect(metrics.window.firstRequest).toBe("2025-11-28T10:00:00.250Z");
+      expect(metrics.byBehaviour).toEqual([
+        { behaviour: "/img/*", requests: 2, hits: 1, misses: 1, hitRatio: 0.5 },
+        { behaviour: "/api/*", requests: 1, hits: 0, misses: 1, hitRatio: 0 },
+      ]);
+      expect(metrics.bytes.total).toBe(1690);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
       await rm(directory, { recursive: true, force: true });
     }
   });
