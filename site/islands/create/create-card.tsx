@@ -2,7 +2,8 @@
 // by the same schema as the API before it is sent; on success the organiser page takes over, opening
 // with the share view (the sign link, its QR code, the organiser link to keep).
 import { useMemo, useRef, useState } from "preact/hooks";
-import { type CreateCardBody, createCardBody, limits } from "../../../origin/cards/schema.ts";
+import { latestDelivery, zonedDateTime } from "../../../origin/cards/delivery-time.ts";
+import { type CreateCardBody, createCardBody, isTimeZone, limits } from "../../../origin/cards/schema.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { cardsApi } from "../../lib/cards-api.ts";
 import { pageNow } from "../../lib/clock.ts";
@@ -30,7 +31,10 @@ function timeZones(own: string): string[] {
   return known.includes(own) ? known : [own, ...known];
 }
 
-const dateOnly = (date: Date) => date.toISOString().slice(0, 10);
+/** The calendar date of an instant in the chosen zone: the date input's bounds are the zone's days. */
+function dateIn(instant: Date, timeZone: string): string | undefined {
+  return isTimeZone(timeZone) ? zonedDateTime(instant, timeZone).deliverAt.slice(0, 10) : undefined;
+}
 
 export function CreateCard({ designs, preselected }: Props) {
   const ownZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
@@ -188,7 +192,8 @@ export function CreateCard({ designs, preselected }: Props) {
               data-field="deliverAt"
               type="date"
               required
-              min={dateOnly(now)}
+              min={dateIn(now, values.timeZone)}
+              max={dateIn(latestDelivery(now), values.timeZone)}
               value={values.deliverDate}
               onInput={set("deliverDate")}
               aria-describedby={describedBy}
