@@ -74,7 +74,17 @@ export function SignCard({ signId }: Props) {
     void load();
   };
   const edit = (entry: OwnSignature) => async (body: SignBody) => {
-    const { signature } = await cardsApi.editSignature(signId, entry.signature.id, entry.secret, body);
+    let signature: OwnSignature["signature"];
+    try {
+      ({ signature } = await cardsApi.editSignature(signId, entry.signature.id, entry.secret, body));
+    } catch (error) {
+      // The organiser removed it meanwhile: this browser forgets it too, and says so.
+      if (!(error instanceof ApiRequestError && error.status === 404)) throw error;
+      keep(own.filter((mine) => mine.signature.id !== entry.signature.id));
+      setEditing(undefined);
+      announce("That signature is no longer on the card: the organiser removed it.");
+      return;
+    }
     keep(own.map((mine) => (mine.signature.id === signature.id ? { ...mine, signature } : mine)));
     setEditing(undefined);
     announce("Your signature is updated.");
