@@ -46,9 +46,8 @@ export function edgeRequestsViewDdl(
   behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[],
 ): string {
   return `CREATE OR REPLACE VIEW edge_requests AS
-SELECT CAST(concat(CAST("date" AS varchar), ' ', "time") AS timestamp) AS ts, x_edge_location, sc_bytes,
-  cs_method, cs_host, cs_uri_stem, sc_status, nullif(cs_uri_query, '-') AS cs_uri_query, x_edge_result_type,
-  x_edge_response_result_type,
+SELECT CAST(concat(CAST("date" AS varchar), ' ', "time") AS timestamp) AS ts, sc_bytes, cs_uri_stem, sc_status,
+  nullif(cs_uri_query, '-') AS cs_uri_query, x_edge_result_type,
   coalesce(nullif(x_edge_detailed_result_type, '-'), x_edge_result_type) AS x_edge_detailed_result_type,
   CAST(time_taken AS double) AS time_taken, nullif(sc_content_type, '-') AS sc_content_type,
   ${behaviourCase(behaviours)} AS behaviour
