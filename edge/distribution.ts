@@ -81,6 +81,11 @@ export interface LambdaEdgeAssociation {
   readonly moduleFile: string;
   readonly exportName?: string;
   readonly includeBody?: boolean;
+  /**
+   * Packages with native code (sharp) left out of the bundle and shipped beside it in node_modules, as
+   * Lambda@Edge has no layers; the edge build checks the package against the event's size limit.
+   */
+  readonly nativeDependencies?: readonly string[];
 }
 
 /**
@@ -246,6 +251,22 @@ const urlNormalisation: CloudFrontFunctionAssociation = {
   sourceFile: "edge/functions/viewer-request-url.js",
 };
 
+/** Images: ?w= and Accept become the variant's URI (edge/image-variants.ts). */
+const imageVariant: CloudFrontFunctionAssociation = {
+  kind: "cloudfront-function",
+  name: "goodgreets-viewer-request-image",
+  sourceFile: "edge/functions/viewer-request-image.ts",
+};
+
+/** A missing variant is rendered from its original with sharp, stored and answered. */
+const imageResizer: LambdaEdgeAssociation = {
+  kind: "lambda-edge",
+  name: "goodgreets-origin-response-image-resizer",
+  moduleFile: "edge/lambda/image-resizer.ts",
+  exportName: "handler",
+  nativeDependencies: ["sharp"],
+};
+
 /** CloudFront's default error-caching minimum TTL, used by the site's own 404 page too. */
 export const errorCachingSeconds = 10;
 
@@ -370,7 +391,7 @@ export const distribution: DistributionDeclaration = {
       viewerProtocolPolicy: "redirect-to-https",
       compress: true,
       responseHeadersPolicy: goodGreetsHeaders,
-      functions: {},
+      functions: { viewerRequest: imageVariant, originResponse: imageResizer },
     },
     {
       pathPattern: "/_astro/*",

@@ -2,7 +2,9 @@
 // artefacts the local edge runs and the CDK app deploys, so modules shared by functions are written once.
 // CloudFront Functions become self-contained cloudfront-js-2.0 scripts; Lambda@Edge handlers become ESM
 // bundles with the build's constants baked in, since Lambda@Edge takes no environment variables.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { build, type Metafile, stop } from "esbuild";
 import type {
@@ -11,6 +13,7 @@ import type {
   FunctionAssociations,
   LambdaEdgeAssociation,
 } from "../../edge/distribution.ts";
+import type { ImageStoreConfig } from "../../edge/lambda/image-resizer.ts";
 
 export interface EdgeBuildOptions {
   distribution: DistributionDeclaration;
@@ -20,7 +23,19 @@ export interface EdgeBuildOptions {
   siteFolder: string;
   /** Emptied, then filled with cloudfront-functions/<name>.js and lambda-edge/<name>/index.mjs. */
   outDir: string;
+  /** The images bucket the resizer reads and writes; the deployed bucket in us-east-1 when left out. */
+  imageStore?: ImageStoreConfig;
 }
+
+/** The images bucket of the deployed stack (the CDK app names it so); the Lambda's role signs. */
+export const deployedImageStore: ImageStoreConfig = { bucket: "goodgreets-images", region: "us-east-1" };
+
+/**
+ * "Maximum compressed size of a Lambda function and any included libraries": 50 MB on origin events,
+ * 1 MB on viewer events. The uncompressed size is checked, which is never smaller.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-lambda-at-edge
+ */
+export const lambdaEdgeOriginPackageMaxBytes = 50 * 1024 * 1024;
 
 export interface EdgeArtefact {
   name: string;
@@ -28,6 +43,8 @@ export interface EdgeArtefact {
   /** Absolute path of the built file. */
   file: string;
   bytes: number;
+  /** Lambda@Edge: the bundle with its native dependencies, as deployed. */
+  packageBytes?: number;
 }
 
 export interface EdgeBuild {
@@ -51,13 +68,19 @@ export const cloudFrontFunctionModules = ["crypto", "querystring", "buffer", "cl
 type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
 
 /** The constants every edge bundle may read, as esbuild `define` entries (JavaScript expressions). */
-async function bakedConstants(siteFolder: string): Promise<Record<string, string>> {
+async function bakedConstants(
+  siteFolder: string,
+  imageStore: ImageStoreConfig,
+): Promise<Record<string, string>> {
   const notFoundPage = await readFile(join(siteFolder, "404.html"), "utf8").catch((error: unknown) => {
     throw new Error(`the built site in ${siteFolder} has no 404.html to bake into the edge`, {
       cause: error,
     });
   });
-  return { __SITE_NOT_FOUND_PAGE__: JSON.stringify(notFoundPage) };
+  return {
+    __SITE_NOT_FOUND_PAGE__: JSON.stringify(notFoundPage),
+    __IMAGE_STORE__: JSON.stringify(imageStore),
+  };
 }
 
 function outputOf(metafile: Metafile) {
@@ -101,7 +124,12 @@ export async function buildCloudFrontFunction(
   return `${text.slice(0, exportAt).trimEnd()}\n`;
 }
 
-async function buildLambdaEdge(sourceFile: string, outFile: string, define: Record<string, string>) {
+async function buildLambdaEdge(
+  sourceFile: string,
+  outFile: string,
+  define: Record<string, string>,
+  external: readonly string[],
+) {
   await build({
     entryPoints: [sourceFile],
     outfile: outFile,
@@ -111,6 +139,7 @@ async function buildLambdaEdge(sourceFile: string, outFile: string, define: Reco
     // The newest Node.js runtime Lambda@Edge offers.
     target: "node22",
     define,
+    external: [...external],
     legalComments: "none",
     logLevel: "silent",
     // Bundled CommonJS dependencies may still call require() for Node's own modules.
@@ -118,6 +147,55 @@ async function buildLambdaEdge(sourceFile: string, outFile: string, define: Reco
       js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
     },
   });
+}
+
+async function folderBytes(folder: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) total += (await lstat(join(entry.parentPath, entry.name))).size;
+  return total;
+}
+
+/**
+ * Puts each native dependency beside the bundle (node_modules/<name>, linked to the installed package:
+ * the CDK asset step copies through links) and returns the bytes of those packages and everything they
+ * load, once each.
+ */
+async function linkNativeDependencies(
+  repositoryRoot: string,
+  packageFolder: string,
+  names: readonly string[],
+): Promise<number> {
+  const counted = new Set<string>();
+  let total = 0;
+  const visit = async (name: string, from: string): Promise<string | undefined> => {
+    // Node's own lookup (node_modules folders up the tree); not resolve(), which package exports may refuse.
+    const candidates = (createRequire(join(from, "package.json")).resolve.paths(name) ?? []).map((folder) =>
+      join(folder, name, "package.json"),
+    );
+    const manifest = candidates.find((candidate) => existsSync(candidate));
+    // An optional dependency for another platform is simply not installed.
+    if (!manifest) return undefined;
+    const folder = await realpath(dirname(manifest));
+    if (counted.has(folder)) return folder;
+    counted.add(folder);
+    total += await folderBytes(folder);
+    const meta = JSON.parse(await readFile(manifest, "utf8")) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies }))
+      await visit(dependency, folder);
+    return folder;
+  };
+  for (const name of names) {
+    const folder = await visit(name, repositoryRoot);
+    if (!folder) throw new Error(`${name} is not installed; npm install it first`);
+    const link = join(packageFolder, "node_modules", name);
+    await mkdir(dirname(link), { recursive: true });
+    await symlink(folder, link, "dir");
+  }
+  return total;
 }
 
 function associationsOf(functions: FunctionAssociations): Association[] {
@@ -138,7 +216,7 @@ export function stopBuilding(): Promise<void> {
 }
 
 export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {
-  const define = await bakedConstants(options.siteFolder);
+  const define = await bakedConstants(options.siteFolder, options.imageStore ?? deployedImageStore);
   const outDir = resolve(options.outDir);
   await rm(outDir, { recursive: true, force: true });
   const built = new Map<string, EdgeArtefact>();
@@ -162,9 +240,22 @@ export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {
       } else {
         // One folder per function: the deployment package Lambda takes as a code asset.
         const file = join(outDir, "lambda-edge", association.name, "index.mjs");
-        await buildLambdaEdge(resolve(options.repositoryRoot, association.moduleFile), file, define);
+        const native = association.nativeDependencies ?? [];
+        await buildLambdaEdge(resolve(options.repositoryRoot, association.moduleFile), file, define, native);
         const bytes = (await readFile(file)).length;
-        built.set(association.name, { name: association.name, kind: association.kind, file, bytes });
+        const packageBytes =
+          bytes + (await linkNativeDependencies(options.repositoryRoot, dirname(file), native));
+        if (packageBytes > lambdaEdgeOriginPackageMaxBytes)
+          throw new Error(
+            `Lambda@Edge ${association.name} is ${packageBytes} bytes with its dependencies, over ${lambdaEdgeOriginPackageMaxBytes}`,
+          );
+        built.set(association.name, {
+          name: association.name,
+          kind: association.kind,
+          file,
+          bytes,
+          packageBytes,
+        });
       }
     }
   }
@@ -205,5 +296,8 @@ if (import.meta.main) {
     outDir: join(repositoryRoot, "dist/edge"),
   });
   for (const artefact of result.artefacts)
-    console.log(`${artefact.kind.padEnd(19)} ${artefact.name.padEnd(48)} ${artefact.bytes} bytes`);
+    console.log(
+      `${artefact.kind.padEnd(19)} ${artefact.name.padEnd(48)} ${artefact.bytes} bytes` +
+        (artefact.packageBytes !== undefined ? `, package ${artefact.packageBytes} bytes` : ""),
+    );
 }

@@ -151,6 +151,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       repositoryRoot: options.repositoryRoot,
       siteFolder: options.siteFolder,
       outDir: join(options.dataDir, "edge-build"),
+      // The resizer reaches this S3 stand-in as the stack's own identity, baked in like any edge constant.
+      imageStore: {
+        bucket: localBuckets.images,
+        region: localRegion,
+        endpoint: s3Service.url,
+        credentials: localCredentials,
+      },
     });
     await stopBuilding();
 

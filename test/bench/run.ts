@@ -251,3 +251,4 @@ ${row("local edge", edgeResult)}
 local edge / nginx: ${(ratio * 100).toFixed(1)}% of nginx's requests/s; the aim is at least ${aimRatio * 100}% — ${ratio >= aimRatio ? "met" : "not met"}`);
 
 await (await import("./metrics.ts")).benchMetrics();
+await (await import("./images.ts")).benchImages();

@@ -1,0 +1,49 @@
+// How a variant is rendered from an original with sharp: the settings the resizer uses and the bench measures.
+import sharp from "sharp";
+import type { VariantFormat } from "./image-variants.ts";
+
+/**
+ * Originals over this many pixels are refused before decoding (a decompression bomb is a small file).
+ * 50 MP takes any phone camera; sharp's own default is 268 MP.
+ * https://sharp.pixelplumbing.com/api-constructor (limitInputPixels)
+ */
+export const maxInputPixels = 50_000_000;
+
+/**
+ * AVIF effort 0–9 (sharp's default 4). 2 keeps a cache miss well inside the viewer's patience at a few
+ * percent more bytes (test/bench/images.ts measures both). https://sharp.pixelplumbing.com/api-output#avif
+ */
+export const avifEffort = 2;
+
+/** SVG art is rasterised at the density that gives the target width directly, not scaled up from 72 dpi. */
+const maxSvgDensity = 2400;
+
+// Lambda reuses an environment for many requests: libvips' operation cache only holds memory there.
+sharp.cache(false);
+
+/**
+ * The variant's bytes. failOn "error": a truncated or corrupt image fails (no half-grey picture is ever
+ * stored), while warnings that cameras routinely produce are tolerated. Only the first frame of an
+ * animation is read (pages: 1). Orientation from EXIF is applied, then all metadata dropped (sharp keeps
+ * none unless asked).
+ */
+export async function renderVariant(
+  original: Buffer,
+  /** An allowlisted width in the product; any width in the bench. */
+  width: number,
+  format: VariantFormat,
+): Promise<Buffer> {
+  const input = { limitInputPixels: maxInputPixels, failOn: "error", pages: 1 } as const;
+  const metadata = await sharp(original, input).metadata();
+  const density =
+    metadata.format === "svg" && metadata.width
+      ? Math.min(maxSvgDensity, Math.max(1, (72 * width) / metadata.width))
+      : undefined;
+  const pipeline = sharp(original, { ...input, ...(density ? { density } : {}) })
+    .autoOrient()
+    .resize({ width, withoutEnlargement: true });
+  if (format === "avif") return pipeline.avif({ effort: avifEffort, quality: 50 }).toBuffer();
+  if (format === "webp") return pipeline.webp({ quality: 75 }).toBuffer();
+  // JPEG has no alpha: transparent art is laid on white, as the pages show it.
+  return pipeline.flatten({ background: "#ffffff" }).jpeg({ quality: 78, mozjpeg: true }).toBuffer();
+}
