@@ -87,6 +87,8 @@ export const timeZone = v.pipe(
   v.string("The time zone must be a string."),
   v.maxLength(limits.timeZone, `The time zone must be at most ${limits.timeZone} characters.`),
   v.check(isTimeZone, "The time zone must be an IANA time zone such as Europe/London."),
+  // Stored as the runtime spells it ("europe/london" → "Europe/London").
+  v.transform((name) => new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone),
 );
 
 const designSlug = v.pipe(

@@ -54,6 +54,11 @@ describe("request schemas", () => {
     );
   });
 
+  it("stores a time zone as the runtime spells it", () => {
+    expect(v.parse(createCardBody, { ...valid, timeZone: "europe/london" }).timeZone).toBe("Europe/London");
+    expect(v.parse(createCardBody, { ...valid, timeZone: "UTC" }).timeZone).toBe("UTC");
+  });
+
   it("counts limits in UTF-16 code units, as maxlength does", () => {
     expect(v.safeParse(signBody, { name: "é".repeat(80), message: "x" }).success).toBe(true);
     expect(v.safeParse(signBody, { name: "😀".repeat(41), message: "x" }).success).toBe(false);
