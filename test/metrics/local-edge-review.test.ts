@@ -82,5 +82,5 @@ describe("edge metrics on the local edge", () => {
       await page.close();
       await server.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
