@@ -31,8 +31,22 @@ const page = (path: string) => readFile(join(outDir, path), "utf8");
 const escapeHtml = (text: string) =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
+/** Each <img> of a design picture, as its attributes, in page order. */
+function designPictures(html: string): Record<string, string>[] {
+  return [...html.matchAll(/<img ([^>]*)>/g)]
+    .map((match) =>
+      Object.fromEntries(
+        [...(match[1] ?? "").matchAll(/([a-z-]+)="([^"]*)"/g)].map((attribute) => [
+          attribute[1] ?? "",
+          attribute[2] ?? "",
+        ]),
+      ),
+    )
+    .filter((attributes) => attributes.src?.startsWith("/img/catalog/"));
+}
+
 const designImages = (html: string) =>
-  [...html.matchAll(/<img src="\/img\/catalog\/([a-z0-9-]+)\.svg"/g)].map((match) => match[1]);
+  designPictures(html).map((attributes) => attributes.src?.match(/^\/img\/catalog\/([a-z0-9-]+)\.svg$/)?.[1]);
 
 /** The pages that mount a form: each ships one module script. */
 const islandPages = ["create/index.html", "s/index.html", "o/index.html", "c/index.html"];
@@ -65,12 +79,19 @@ describe("the built site", () => {
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(html).toContain("<title>Card designs · GoodGreets</title>");
     expect(designImages(html)).toEqual(designs.map((design) => design.slug));
+    const pictures = designPictures(html);
     for (const [index, design] of designs.entries()) {
       // The first row is above the fold: fetched at once and first; the rest wait until scrolled near.
-      const loading = index < 4 ? 'loading="eager" fetchpriority="high"' : 'loading="lazy"';
-      expect(html).toContain(
-        `<img src="/img/catalog/${design.slug}.svg" alt="${escapeHtml(design.altText)}" width="500" height="700" ${loading} decoding="async">`,
-      );
+      // Width and height reserve the space, so nothing moves as pictures arrive.
+      expect(pictures[index]).toMatchObject({
+        src: `/img/catalog/${design.slug}.svg`,
+        alt: escapeHtml(design.altText),
+        width: "500",
+        height: "700",
+        loading: index < 4 ? "eager" : "lazy",
+        decoding: "async",
+      });
+      expect(pictures[index]?.fetchpriority).toBe(index < 4 ? "high" : undefined);
     }
     expect(designLinks(html)).toEqual(
       designs.map((design) => ({ href: designPath(design), title: escapeHtml(design.title) })),
@@ -83,9 +104,17 @@ describe("the built site", () => {
       expect(designPath(design)).toBe(`/design/${slug}/`);
       const html = await page(`design/${slug}/index.html`);
       expect(html).toContain(`<h1>${escapeHtml(design.title)}</h1>`);
-      expect(html).toContain(
-        `<img class="design-detail__picture" src="/img/catalog/${slug}.svg" alt="${escapeHtml(design.altText)}" width="500" height="700" loading="eager" fetchpriority="high" decoding="async">`,
-      );
+      expect(designPictures(html)).toEqual([
+        expect.objectContaining({
+          class: "design-detail__picture",
+          src: `/img/catalog/${slug}.svg`,
+          alt: escapeHtml(design.altText),
+          width: "500",
+          height: "700",
+          loading: "eager",
+          fetchpriority: "high",
+        }),
+      ]);
       expect(html).toContain(
         `<a class="button" href="${escapeHtml(createPath(design))}">Start a group card with this design</a>`,
       );
