@@ -10,19 +10,26 @@ import {
   PutBucketPolicyCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { distribution } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
+import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
+import { schedulerCardSchedules } from "../../origin/schedules/card-schedules.ts";
 import { buildEdge, stopBuilding } from "../build/edge.ts";
 import { localBuckets, localCredentials, localDatabase, localEdgeIdentity, localRegion } from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
 import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
 import { startFunctionUrlStandIn } from "./function-url/server.ts";
 import { startS3StandIn } from "./s3/server.ts";
+import { localDelivery } from "./scheduler/card-delivery.ts";
+import { type SchedulerStandIn, startSchedulerStandIn } from "./scheduler/server.ts";
 import type { RunningService } from "./service.ts";
+import { type SesStandIn, startSesStandIn } from "./ses/server.ts";
 import { publishFolder } from "./site-publisher.ts";
 
 export interface LocalStackOptions {
@@ -34,12 +41,26 @@ export interface LocalStackOptions {
   artFolder: string;
   repositoryRoot: string;
   /** 0 picks a free port; the PostgreSQL server behind the Data API picks one when left out. */
-  ports: { edge: number; s3: number; dataApi: number; functionUrl: number; postgres?: number };
+  ports: {
+    edge: number;
+    s3: number;
+    dataApi: number;
+    functionUrl: number;
+    postgres?: number;
+    scheduler?: number;
+    ses?: number;
+  };
   host?: string;
   /** Progress lines for the operator. */
   progress?: (message: string) => void;
   /** The stack's clock (GOODGREETS_NOW at `npm start`, see clock.ts): the edge's and the API's. */
   now?: () => number;
+  /** How often the Scheduler stand-in fires what is due; 0 leaves firing to scheduler.fireDue(). */
+  schedulerPollMilliseconds?: number;
+  /** The local SES account's maximum send rate (emails/s); unlimited when left out. */
+  sesMaxSendRate?: number;
+  /** Delivery's sleep between SES retries (tests make it instant). */
+  deliverySleep?: (milliseconds: number) => Promise<void>;
 }
 
 export interface LocalStack {
@@ -47,6 +68,8 @@ export interface LocalStack {
   readonly s3: RunningService;
   readonly dataApi: RunningService;
   readonly functionUrl: RunningService;
+  readonly scheduler: SchedulerStandIn;
+  readonly ses: SesStandIn;
   readonly accessLogDirectory: string;
   close(): Promise<void>;
 }
@@ -123,6 +146,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     s3.destroy();
 
+    progress("starting the Scheduler and SES stand-ins");
+    const scheduler = await startSchedulerStandIn({
+      dataDir: join(options.dataDir, "scheduler"),
+      port: options.ports.scheduler ?? 0,
+      host,
+      ...(options.now ? { now: options.now } : {}),
+      pollMilliseconds: options.schedulerPollMilliseconds ?? 0,
+    });
+    started.push(scheduler);
+    const ses = await startSesStandIn({
+      dataDir: join(options.dataDir, "ses"),
+      port: options.ports.ses ?? 0,
+      host,
+      verifiedIdentities: [localDelivery.senderDomain],
+      configurationSets: [localDelivery.configurationSet],
+      ...(options.sesMaxSendRate !== undefined ? { maxSendRate: options.sesMaxSendRate } : {}),
+    });
+    started.push(ses);
+    const schedulerClient = new SchedulerClient({
+      endpoint: scheduler.url,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    clients.push(schedulerClient);
+    try {
+      await schedulerClient.send(new CreateScheduleGroupCommand({ Name: localDelivery.groupName }));
+    } catch (error) {
+      if (!(error instanceof ConflictException)) throw error;
+    }
+    // One SES call per attempt: the delivery decides about retries (origin/delivery/ses-send.ts).
+    const sesClient = new SESv2Client({
+      endpoint: ses.url,
+      region: localRegion,
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
+    clients.push(sesClient);
+
     progress("starting the API behind its function URL stand-in");
     const { version } = JSON.parse(await readFile(join(options.repositoryRoot, "package.json"), "utf8")) as {
       version: string;
@@ -135,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         database,
         version,
         signShell,
+        schedules: schedulerCardSchedules(schedulerClient, localDelivery),
         ...(clock ? { now: () => new Date(clock()) } : {}),
       }),
       // Its resource policy admits the distribution's OAC alone: a direct call is refused.
@@ -187,7 +249,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push(edge);
 
-    return { edge, s3: s3Service, dataApi, functionUrl, accessLogDirectory, close: closeAll };
+    // The delivery Lambda, invoked by the Scheduler stand-in as Scheduler invokes it in AWS.
+    scheduler.setTarget(
+      localDelivery.functionArn,
+      createDeliveryHandler({
+        database,
+        ses: sesClient,
+        siteUrl: edge.url,
+        from: localDelivery.from,
+        configurationSet: localDelivery.configurationSet,
+        ...(clock ? { now: () => new Date(clock()) } : {}),
+        ...(options.deliverySleep ? { sleep: options.deliverySleep } : {}),
+      }),
+    );
+
+    return {
+      edge,
+      s3: s3Service,
+      dataApi,
+      functionUrl,
+      scheduler,
+      ses,
+      accessLogDirectory,
+      close: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;

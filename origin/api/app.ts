@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { Database } from "../db/data-api.ts";
+import type { CardSchedules } from "../schedules/card-schedules.ts";
 import { registerCardRoutes } from "./card-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkHealth } from "./health.ts";
@@ -19,6 +20,8 @@ export interface ApiDependencies {
   now?: () => Date;
   /** The built sign page, served at /s/<signId> with the card's link preview; no such route without it. */
   signShell?: string;
+  /** Each card's one delivery schedule (EventBridge Scheduler); without it no card is ever delivered. */
+  schedules?: CardSchedules;
 }
 
 export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
@@ -88,7 +91,11 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
   // The pages take "now" from here, so their date rules and countdowns use the API's clock.
   const now = dependencies.now ?? (() => new Date());
   app.get("/api/time", (context) => context.json({ now: now().toISOString() }));
-  registerCardRoutes(app, { database: dependencies.database, now });
+  registerCardRoutes(app, {
+    database: dependencies.database,
+    now,
+    ...(dependencies.schedules ? { schedules: dependencies.schedules } : {}),
+  });
   registerSignRoutes(app, { database: dependencies.database, now });
   if (dependencies.signShell !== undefined)
     registerSignShellRoute(app, { database: dependencies.database, signShell: dependencies.signShell });

@@ -25,6 +25,7 @@ import { resolveDeliveryTime } from "../cards/delivery-time.ts";
 import { createCardBody, updateCardBody } from "../cards/schema.ts";
 import type { CardStatus, CreatedCard, OrganiserView } from "../cards/views.ts";
 import type { Database } from "../db/data-api.ts";
+import type { CardSchedules } from "../schedules/card-schedules.ts";
 import type { ApiEnv } from "./app.ts";
 import { validateBody } from "./app.ts";
 import { organiserSecretHeader, requireSecret } from "./capability-headers.ts";
@@ -33,6 +34,8 @@ import { badRequest, conflict, notFound } from "./errors.ts";
 export interface CardRouteDependencies {
   database: Pick<Database, "query">;
   now: () => Date;
+  /** Keeps the card's one schedule: made with the card, moved with its time, gone with it. */
+  schedules?: CardSchedules;
 }
 
 /** A delivered card never changes: browsers keep it 5 minutes, the edge a year (keyed by URI alone). */
@@ -55,7 +58,10 @@ const cardClosed = (status: CardStatus | undefined) =>
     ? notFound("There is no card with this id.", "cardId")
     : conflict("card_closed", `The card is ${status} and can no longer be changed.`);
 
-export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRouteDependencies): void {
+export function registerCardRoutes(
+  app: Hono<ApiEnv>,
+  { database, now, schedules }: CardRouteDependencies,
+): void {
   /** Checks the organiser's secret against the card; one read, before any write. */
   async function authorise(request: Request, cardId: string) {
     const auth = await selectOrganiserAuth(database, cardId);
@@ -80,6 +86,7 @@ export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRou
       now: clock,
     });
     if (!row) throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
+    await schedules?.put({ id: row.id, deliverAt, timeZone: row.time_zone });
     const created: CreatedCard = {
       card: organiserCard(row),
       links: cardLinks(row, organiserSecret),
@@ -134,6 +141,7 @@ export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRou
     if (result.unknownDesign)
       throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
     if (!result.row) throw cardClosed(result.priorStatus ?? auth.status);
+    if (deliverAt) await schedules?.put({ id: cardId, deliverAt, timeZone: result.row.time_zone });
     return context.json(organiserAnswer(result.row));
   });
 
@@ -146,6 +154,7 @@ export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRou
       await authorise(context.req.raw, cardId);
       const { row, priorStatus } = await change(database, cardId, now());
       if (!row) throw cardClosed(priorStatus);
+      if (action === "cancel") await schedules?.remove(cardId);
       return context.json(organiserAnswer(row));
     });
   }
@@ -154,6 +163,7 @@ export function registerCardRoutes(app: Hono<ApiEnv>, { database, now }: CardRou
     const cardId = cardIdOf(context.req.param("cardId"));
     await authorise(context.req.raw, cardId);
     if (!(await deleteCard(database, cardId))) throw notFound("There is no card with this id.", "cardId");
+    await schedules?.remove(cardId);
     return context.body(null, 204);
   });
 
