@@ -216,6 +216,9 @@ describe("a group card through the pages", { timeout: 180_000 }, () => {
     await page.reload();
     await page.getByRole("heading", { name: "Signing has closed" }).waitFor();
     expect(await page.getByRole("button", { name: "Sign the card" }).count()).toBe(0);
+    // This browser keeps its own signature to show, and sees no one else's before delivery.
+    await expectShownAsText(page, [hostile.messages[2] ?? ""]);
+    expect(await page.getByText("Edited: <u>still</u> text").count()).toBe(0);
     await checkPage(page, "sign-closed");
   });
 
@@ -247,6 +250,10 @@ describe("a group card through the pages", { timeout: 180_000 }, () => {
       expect(watch.requestLines.filter((line) => line.includes(secret))).toEqual([]);
     }
     expect(watches.flatMap((watch) => watch.dialogs)).toEqual(confirmsSeen);
+    // It did travel, in its header, from the organiser's browser and no one else's.
+    const [organiserWatch, ...others] = watches;
+    expect(new Set(organiserWatch?.organiserSecretHeaders)).toEqual(new Set([secret]));
+    expect(others.flatMap((watch) => watch.organiserSecretHeaders)).toEqual([]);
     await harness.stack.edge.accessLog?.flush();
     const directory = harness.stack.accessLogDirectory;
     const log = (

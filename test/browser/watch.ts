@@ -9,6 +9,8 @@ export interface ContextWatch {
   readonly consoleErrors: string[];
   /** `METHOD URL` of every request the pages made, and each Referer sent. */
   readonly requestLines: string[];
+  /** Every `x-organiser-secret` header value sent: the one place the organiser secret may travel. */
+  readonly organiserSecretHeaders: string[];
 }
 
 declare global {
@@ -24,6 +26,7 @@ export async function watchContext(context: BrowserContext): Promise<ContextWatc
     pageErrors: [],
     consoleErrors: [],
     requestLines: [],
+    organiserSecretHeaders: [],
   };
   // The binding and the listener run through the DevTools protocol, before any page script, so the
   // pages' CSP does not stop them; the console message Chromium also logs is caught below as well.
@@ -55,6 +58,8 @@ export async function watchContext(context: BrowserContext): Promise<ContextWatc
     watch.requestLines.push(`${request.method()} ${request.url()}`);
     const referer = request.headers().referer;
     if (referer !== undefined) watch.requestLines.push(`Referer: ${referer}`);
+    const organiserSecret = request.headers()["x-organiser-secret"];
+    if (organiserSecret !== undefined) watch.organiserSecretHeaders.push(organiserSecret);
   });
   return watch;
 }
