@@ -138,11 +138,9 @@ describe("a group card through the pages", { timeout: 180_000 }, () => {
     await checkPage(page, "share");
   });
 
-  it("the sign link unfurls with the card's title, never the secret, and is not for indexing", async () => {
+  it("the sign link unfurls with the card's title, never the secret", async () => {
     const response = await fetch(signLink);
     expect(response.status).toBe(200);
-    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-    expect(response.headers.get("x-robots-tag")).toMatch(/noindex/);
     const html = await response.text();
     expect(html).not.toContain(secret);
     expect(html).not.toContain("sam@example.com");
@@ -239,6 +237,20 @@ describe("a group card through the pages", { timeout: 180_000 }, () => {
     const stranger = await newWatchedContext(harness.browser);
     await stranger.page.goto(`${edge}/c/${cardId}`);
     await stranger.page.getByRole("heading", { name: "This card can’t be opened" }).waitFor();
+  });
+
+  it("capability pages keep their links private: no Referer, no indexing, nothing from another origin", async () => {
+    for (const path of [`/o/${cardId}`, `/c/${cardId}`, new URL(signLink).pathname]) {
+      const response = await fetch(`${edge}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("referrer-policy"), path).toBe("no-referrer");
+      expect(response.headers.get("x-robots-tag"), path).toMatch(/noindex/);
+      await response.body?.cancel();
+    }
+    const foreign = watches
+      .flatMap((watch) => watch.requestLines)
+      .filter((line) => !line.startsWith("Referer: ") && !line.split(" ")[1]?.startsWith(`${edge}/`));
+    expect(foreign).toEqual([]);
   });
 
   it("never ran an injected script, broke the CSP or sent the organiser secret anywhere", async () => {
