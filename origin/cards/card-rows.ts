@@ -12,7 +12,7 @@ export const cardColumns = `
   c.id, c.sign_id, c.title, c.recipient_name, c.recipient_email, c.sender_name, c.sender_email, c.status,
   c.time_zone, api_instant(c.deliver_at) AS deliver_at, api_instant(c.locked_at) AS locked_at,
   api_instant(c.created_at) AS created_at, api_instant(c.delivered_at) AS delivered_at,
-  api_instant(c.opened_at) AS opened_at,
+  api_instant(c.opened_at) AS opened_at, c.failure_reason,
   d.slug AS design_slug, d.title AS design_title, d.alt_text AS design_alt_text, d.image_key AS design_image_key,
   (SELECT coalesce(json_agg(${signatureJson("s")} ORDER BY s.created_at, s.id), '[]')::text
      FROM signatures s WHERE s.card_id = c.id) AS signatures`;
@@ -39,6 +39,7 @@ export interface CardRow {
   created_at: string;
   delivered_at: string | null;
   opened_at: string | null;
+  failure_reason: string | null;
   design_slug: string;
   design_title: string;
   design_alt_text: string;
@@ -93,6 +94,7 @@ export function organiserCard(row: CardRow): OrganiserView["card"] {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
     openedAt: row.opened_at,
+    failureReason: row.failure_reason,
   };
 }
 

@@ -86,6 +86,8 @@ export interface OrganiserView {
     deliveredAt: string | null;
     /** When the recipient first opened the delivered card (the open beacon). */
     openedAt: string | null;
+    /** Why delivery failed (SES's refusal, or "outcome unknown: …"); null unless the card failed. */
+    failureReason: string | null;
   };
   signatures: SignatureView[];
   links: CardLinks;

@@ -5,10 +5,15 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { localDelivery } from "../../infra/local/scheduler/card-delivery.ts";
 import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
 import type { CardView, CreatedCard, OrganiserView } from "../../origin/cards/views.ts";
+import { createDatabase } from "../../origin/db/data-api.ts";
+import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
 import { call, cardBody } from "../cards/edge-client.ts";
 
 const repositoryRoot = process.cwd();
@@ -200,4 +205,64 @@ describe("scheduled delivery", () => {
       deliveredAt: "2027-04-15T08:00:00.000Z",
     });
   });
+
+  it("fails a card SES refuses, with SES's reason on the organiser's page, and sends nothing", {
+    timeout: 60_000,
+  }, async () => {
+    clock = start;
+    const created = await createCard({
+      recipientEmail: "refused@example.com",
+      deliverAt: "2027-03-05T09:00",
+    });
+    // A delivery configured with a sender the account never verified: SES refuses every email.
+    const ses = new SESv2Client({
+      endpoint: stack.ses.url,
+      region: localRegion,
+      credentials: localCredentials,
+      maxAttempts: 1,
+    });
+    const refused = await startRefusingDelivery(ses);
+    try {
+      await moveClockTo("2027-03-05T09:00:00Z");
+    } finally {
+      refused.restore();
+      ses.destroy();
+    }
+    expect(emailsTo("refused@example.com")).toEqual([]);
+    const organiser = await call(base, `/api/cards/${created.card.id}/organiser`, {
+      headers: { "x-organiser-secret": created.organiserSecret },
+    });
+    expect((organiser.json as OrganiserView).card).toMatchObject({
+      status: "failed",
+      failureReason:
+        "MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: cards@unverified.example",
+    });
+    expect(stack.scheduler.deadLetters).toEqual([]);
+  });
 });
+
+/** Points the delivery target at a handler whose sender is not verified; restore() puts the stack's back. */
+async function startRefusingDelivery(ses: SESv2Client) {
+  const original = stack.scheduler.getTarget(localDelivery.functionArn);
+  const client = new RDSDataClient({
+    endpoint: stack.dataApi.url,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  stack.scheduler.setTarget(
+    localDelivery.functionArn,
+    createDeliveryHandler({
+      database: createDatabase({ ...localDatabase, client }),
+      ses,
+      siteUrl: base,
+      from: "GoodGreets <cards@unverified.example>",
+      now: () => new Date(clock),
+    }),
+  );
+  return {
+    restore: () => {
+      if (original) stack.scheduler.setTarget(localDelivery.functionArn, original);
+      client.destroy();
+    },
+  };
+}

@@ -27,7 +27,11 @@ beforeAll(async () => {
     ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
     now: () => clock.now,
   });
-  client = new RDSDataClient({ endpoint: stack.dataApi.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient({
+    endpoint: stack.dataApi.url,
+    region: localRegion,
+    credentials: localCredentials,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -36,7 +40,9 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-it("sends every card of a faulty burst exactly once, or fails it with a reason", { timeout: 120_000 }, async () => {
+it("sends every card of a faulty burst exactly once, or fails it with a reason", {
+  timeout: 120_000,
+}, async () => {
   const result = await runBurst({
     stack,
     database: createDatabase({ ...localDatabase, client }),

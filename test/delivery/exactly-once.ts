@@ -83,7 +83,12 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       return options.database.query(sql, params);
     },
   };
-  const ses = new SESv2Client({ endpoint: stack.ses.url, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+  const ses = new SESv2Client({
+    endpoint: stack.ses.url,
+    region: localRegion,
+    credentials: localCredentials,
+    maxAttempts: 1,
+  });
   stack.scheduler.setTarget(
     localDelivery.functionArn,
     createDeliveryHandler({
@@ -97,7 +102,9 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       log: () => {},
     }),
   );
-  const twice = new Set(created.filter(() => random() < options.twiceShare).map((card) => `card-${card.card.id}`));
+  const twice = new Set(
+    created.filter(() => random() < options.twiceShare).map((card) => `card-${card.card.id}`),
+  );
   stack.scheduler.fireTwice = (schedule) => twice.has(schedule.Name);
   let cardEmails = 0;
   stack.ses.faults = (email) => {
@@ -136,7 +143,9 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       failure_reason: string | null;
       ses_message_id: string | null;
       recipient_email: string;
-    }>("SELECT id, status, failure_reason, ses_message_id, recipient_email FROM cards WHERE recipient_email LIKE 'burst-%'");
+    }>(
+      "SELECT id, status, failure_reason, ses_message_id, recipient_email FROM cards WHERE recipient_email LIKE 'burst-%'",
+    );
     const outcomes = rows.map((row) => ({
       cardId: row.id,
       status: row.status,
@@ -144,7 +153,13 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       sesMessageId: row.ses_message_id,
       emails: byRecipient.get(row.recipient_email) ?? [],
     }));
-    return { outcomes, killed, rounds, firstRoundMilliseconds, deadLetters: stack.scheduler.deadLetters.length };
+    return {
+      outcomes,
+      killed,
+      rounds,
+      firstRoundMilliseconds,
+      deadLetters: stack.scheduler.deadLetters.length,
+    };
   } finally {
     stack.ses.faults = undefined;
     stack.scheduler.fireTwice = () => false;

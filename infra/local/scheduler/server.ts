@@ -46,6 +46,7 @@ export interface SchedulerStandInOptions {
 
 export interface SchedulerStandIn extends RunningService {
   setTarget(arn: string, handler: LambdaTarget): void;
+  getTarget(arn: string): LambdaTarget | undefined;
   /** Fires every schedule and retry due by the clock, and waits for them to finish. */
   fireDue(): Promise<{ invocations: number; failures: number }>;
   /** Which schedules fire twice, concurrently, when they come due (none by default). */
@@ -129,6 +130,7 @@ export async function startSchedulerStandIn(
     setTarget(arn: string, handler: LambdaTarget) {
       targets.set(arn, handler);
     },
+    getTarget: (arn: string) => targets.get(arn),
     get pendingRetries() {
       return retries.length;
     },
