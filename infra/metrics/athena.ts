@@ -3,7 +3,7 @@
 // defines them from these texts, rendered from the distribution's behaviours at synth time.
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import { accessLogFields, columnName } from "./log-format.ts";
-import { athena, behaviourCase, metricQueries } from "./queries.ts";
+import { athena, behaviourCase, contentType, metricQueries } from "./queries.ts";
 
 /**
  * Athena types of the typed fields; every other field is a string. Times are DOUBLE where AWS's guide
@@ -49,7 +49,7 @@ export function edgeRequestsViewDdl(
 SELECT CAST(concat(CAST("date" AS varchar), ' ', "time") AS timestamp) AS ts, sc_bytes, cs_uri_stem, sc_status,
   nullif(cs_uri_query, '-') AS cs_uri_query, x_edge_result_type,
   coalesce(nullif(x_edge_detailed_result_type, '-'), x_edge_result_type) AS x_edge_detailed_result_type,
-  CAST(time_taken AS double) AS time_taken, nullif(sc_content_type, '-') AS sc_content_type,
+  CAST(time_taken AS double) AS time_taken, ${contentType("nullif(sc_content_type, '-')")} AS content_type,
   ${behaviourCase(behaviours)} AS behaviour
 FROM cloudfront_standard_logs
 WHERE "date" IS NOT NULL AND sc_status IS NOT NULL AND cs_uri_stem IS NOT NULL

@@ -3,7 +3,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { LogFile } from "./log-files.ts";
-import { behaviourCase } from "./queries.ts";
+import { behaviourCase, contentType } from "./queries.ts";
 
 export interface Malformed {
   file: string;
@@ -30,33 +30,54 @@ const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const list = (values: string[]) => `[${values.map(quote).join(", ")}]`;
 
 /** The columns the figures read and no others (a million rows of unread text cost seconds), named as
- * Athena's CloudFront table names them. */
+ * Athena's CloudFront table names them; `content_type` is the media type without its parameters. */
 const createTable = `CREATE TABLE IF NOT EXISTS edge_requests (
   ts TIMESTAMP, sc_bytes BIGINT, cs_uri_stem VARCHAR, sc_status INTEGER, cs_uri_query VARCHAR,
-  x_edge_result_type VARCHAR, x_edge_detailed_result_type VARCHAR, time_taken DOUBLE, sc_content_type VARCHAR,
+  x_edge_result_type VARCHAR, x_edge_detailed_result_type VARCHAR, time_taken DOUBLE, content_type VARCHAR,
   behaviour VARCHAR, malformed BOOLEAN)`;
 
+/** The fields read with a type other than text: parsed by the CSV reader itself, a bad value rejecting
+ * its line. Every other field read is text. */
+const fieldTypes: Record<string, string> = {
+  date: "DATE",
+  time: "TIME",
+  "sc-bytes": "BIGINT",
+  "sc-status": "INTEGER",
+  "time-taken": "DOUBLE",
+};
+
+/** A field's value of the given type, NULL when the file lacks it or it is "-" (CloudFront's empty). */
+type TypedValue = (field: string, type: string) => string;
+
 /**
- * The typed columns from raw text values; `value(field)` gives a field's text or NULL when the file's
- * field list lacks it. "-" is CloudFront's empty value. A line whose time, status, path or result type
- * does not parse is malformed.
+ * The table's columns from a file's values. A line whose time, status, path or result type is missing
+ * is malformed. v2 can log `timestamp` (epoch seconds) or `timestamp(ms)` instead of, or as well as,
+ * date and time.
  */
-function typedColumns(value: (field: string) => string, behaviours: LoadOptions["behaviours"]): string {
-  const text = (field: string) => `nullif(${value(field)}, '-')`;
-  // v2 can log `timestamp` (epoch seconds) or `timestamp(ms)` instead of, or as well as, date and time.
+function typedColumns(value: TypedValue, behaviours: LoadOptions["behaviours"]): string {
   const epochMicros = (field: string, scale: number) =>
-    `make_timestamp(CAST(try_cast(${text(field)} AS DOUBLE) * ${scale} AS BIGINT))`;
-  const ts = `coalesce(try_cast(${text("date")} || ' ' || ${text("time")} AS TIMESTAMP),
+    `make_timestamp(CAST(${value(field, "DOUBLE")} * ${scale} AS BIGINT))`;
+  const ts = `coalesce(${value("date", "DATE")} + ${value("time", "TIME")},
     ${epochMicros("timestamp", 1_000_000)}, ${epochMicros("timestamp(ms)", 1000)})`;
-  const columns = `${ts} AS ts, try_cast(${text("sc-bytes")} AS BIGINT) AS sc_bytes,
-    ${text("cs-uri-stem")} AS cs_uri_stem, try_cast(${text("sc-status")} AS INTEGER) AS sc_status,
-    ${text("cs-uri-query")} AS cs_uri_query, ${text("x-edge-result-type")} AS x_edge_result_type,
-    coalesce(${text("x-edge-detailed-result-type")}, ${text("x-edge-result-type")}) AS x_edge_detailed_result_type,
-    try_cast(${text("time-taken")} AS DOUBLE) AS time_taken, ${text("sc-content-type")} AS sc_content_type`;
+  const columns = `${ts} AS ts, ${value("sc-bytes", "BIGINT")} AS sc_bytes,
+    ${value("cs-uri-stem", "VARCHAR")} AS cs_uri_stem, ${value("sc-status", "INTEGER")} AS sc_status,
+    ${value("cs-uri-query", "VARCHAR")} AS cs_uri_query, ${value("x-edge-result-type", "VARCHAR")} AS x_edge_result_type,
+    coalesce(${value("x-edge-detailed-result-type", "VARCHAR")}, ${value("x-edge-result-type", "VARCHAR")}) AS x_edge_detailed_result_type,
+    ${value("time-taken", "DOUBLE")} AS time_taken, ${contentType(value("sc-content-type", "VARCHAR"))} AS content_type`;
   return `SELECT *, ${behaviourCase(behaviours)} AS behaviour,
     ts IS NULL OR sc_status IS NULL OR cs_uri_stem IS NULL OR x_edge_result_type IS NULL AS malformed
   FROM (SELECT ${columns} FROM source)`;
 }
+
+/** A text value as a typed one: "-" and values that do not parse are NULL (JSON and Parquet input). */
+const fromText =
+  (text: (field: string) => string | undefined): TypedValue =>
+  (field, type) => {
+    const value = text(field);
+    if (value === undefined) return `CAST(NULL AS ${type})`;
+    const present = `nullif(${value}, '-')`;
+    return type === "VARCHAR" ? present : `try_cast(${present} AS ${type})`;
+  };
 
 /** A group of files read together: same format, field list, delimiter and compression. */
 function groupKey(file: LogFile): string {
@@ -80,12 +101,20 @@ export async function loadLogs(
     const paths = list(group.map((file) => file.path));
     const before = await count(connection, "SELECT count(*) FROM edge_requests");
     if (first.format === "w3c") {
-      const declared = new Set(first.fields);
-      const columns = first.fields.map((_, index) => `${quote(`c${index}`)}: 'VARCHAR'`).join(", ");
+      // Typed as read, with no sniffing: the reader parses numbers and times itself (no text kept for
+      // them), reads only the columns the INSERT names, and splits the file across threads.
+      const columns = first.fields
+        .map((field, index) => `${quote(`c${index}`)}: ${quote(fieldTypes[field] ?? "VARCHAR")}`)
+        .join(", ");
       const source = `read_csv(${paths}, delim=${quote(first.delimiter)}, header=false, comment='#', quote='',
-        escape='', auto_detect=false, columns={${columns}}, ignore_errors=true, store_rejects=true,
-        compression=${quote(first.compression)})`;
-      const value = (field: string) => (declared.has(field) ? `c${first.fields.indexOf(field)}` : "NULL");
+        escape='', nullstr='-', auto_detect=false, parallel=true, columns={${columns}}, ignore_errors=true,
+        store_rejects=true, compression=${quote(first.compression)})`;
+      const value: TypedValue = (field, type) => {
+        const index = first.fields.indexOf(field);
+        if (index < 0) return `CAST(NULL AS ${type})`;
+        const declared = fieldTypes[field] ?? "VARCHAR";
+        return declared === type ? `c${index}` : `try_cast(c${index} AS ${type})`;
+      };
       // The rejects tables keep earlier scans' rows: this scan's are those past the last scan seen.
       await connection.run(`INSERT INTO edge_requests WITH source AS (SELECT * FROM ${source})
         ${typedColumns(value, options.behaviours)}`);
@@ -106,16 +135,18 @@ export async function loadLogs(
       const source = `read_parquet(${paths}, union_by_name=true)`;
       const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
       const present = new Set(described.getRows().map(([name]) => String(name)));
-      const value = (field: string) =>
-        present.has(field) ? `CAST("${field.replaceAll('"', '""')}" AS VARCHAR)` : "NULL";
+      const value = fromText((field) =>
+        present.has(field) ? `CAST("${field.replaceAll('"', '""')}" AS VARCHAR)` : undefined,
+      );
       await connection.run(`INSERT INTO edge_requests WITH source AS (SELECT * FROM ${source})
         ${typedColumns(value, options.behaviours)}`);
     } else {
       // Each line as one text value (no delimiter can occur in it), parsed as JSON in SQL.
       const source = `read_csv(${paths}, delim=chr(31), header=false, quote='', escape='', auto_detect=false,
         columns={'line': 'VARCHAR'}, compression=${quote(first.compression)})`;
-      const value = (field: string) =>
-        `CASE WHEN json_valid(line) THEN json_extract_string(line, ${quote(`$."${field}"`)}) END`;
+      const value = fromText(
+        (field) => `CASE WHEN json_valid(line) THEN json_extract_string(line, ${quote(`$."${field}"`)}) END`,
+      );
       await connection.run(`INSERT INTO edge_requests WITH source AS (SELECT * FROM ${source}
         WHERE trim(line) <> '')
         ${typedColumns(value, options.behaviours)}`);

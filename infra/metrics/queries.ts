@@ -6,6 +6,8 @@ import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 export interface Dialect {
   name: "duckdb" | "athena";
   percentile(expression: string, fraction: number): string;
+  /** Several percentiles from one sort, as an array (1-based in both engines). */
+  percentiles(expression: string, fractions: number[]): string;
   /** A predicate on `ts` selecting the window: none locally (filtered at load), parameters in Athena. */
   window: string;
 }
@@ -13,6 +15,7 @@ export interface Dialect {
 export const duckdb: Dialect = {
   name: "duckdb",
   percentile: (expression, fraction) => `quantile_disc(${expression}, ${fraction})`,
+  percentiles: (expression, fractions) => `quantile_disc(${expression}, [${fractions.join(", ")}])`,
   window: "TRUE",
 } as const;
 
@@ -20,6 +23,7 @@ export const athena: Dialect = {
   name: "athena",
   // https://trino.io/docs/current/functions/aggregate.html#approx_percentile
   percentile: (expression, fraction) => `approx_percentile(${expression}, ${fraction})`,
+  percentiles: (expression, fractions) => `approx_percentile(${expression}, ARRAY[${fractions.join(", ")}])`,
   window: "ts >= from_iso8601_timestamp(?) AND ts < from_iso8601_timestamp(?)",
 } as const;
 
@@ -30,8 +34,9 @@ const miss = "x_edge_result_type = 'Miss'";
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /**
- * The behaviour a logged request matched: CloudFront's path patterns in order as SQL LIKE (`*` → `%`,
- * `?` → `_`), the first match winning. The log has the viewer's raw path, not the normalised one the
+ * The behaviour a logged request matched: CloudFront's path patterns in order, the first match winning;
+ * a pattern whose only wildcard is a trailing `*` as a prefix test (several times cheaper per row than
+ * LIKE), a pattern without one as equality, any other as SQL LIKE (`*` → `%`, `?` → `_`). The log has the viewer's raw path, not the normalised one the
  * edge matched, which differs only for dot segments and encoded unreserved characters.
  */
 export function behaviourCase(behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[]): string {
@@ -41,14 +46,26 @@ export function behaviourCase(behaviours: readonly Pick<BehaviourDeclaration, "p
       const pattern = behaviour.pathPattern.startsWith("/")
         ? behaviour.pathPattern
         : `/${behaviour.pathPattern}`;
-      const like = pattern
-        .replace(/[\\%_]/g, "\\$&")
-        .replaceAll("*", "%")
-        .replaceAll("?", "_");
-      return `WHEN cs_uri_stem LIKE ${quote(like)} ESCAPE '\\' THEN ${quote(behaviour.pathPattern)}`;
+      const head = pattern.slice(0, -1);
+      const test = !/[*?]/.test(pattern)
+        ? `cs_uri_stem = ${quote(pattern)}`
+        : pattern.endsWith("*") && !/[*?]/.test(head)
+          ? `starts_with(cs_uri_stem, ${quote(head)})`
+          : `cs_uri_stem LIKE ${quote(like(pattern))} ESCAPE '\\'`;
+      return `WHEN ${test} THEN ${quote(behaviour.pathPattern)}`;
     });
   return arms.length === 0 ? "'*'" : `CASE ${arms.join(" ")} ELSE '*' END`;
 }
+
+const like = (pattern: string) =>
+  pattern
+    .replace(/[\\%_]/g, "\\$&")
+    .replaceAll("*", "%")
+    .replaceAll("?", "_");
+
+/** A Content-Type's media type without its parameters (`text/html;charset=utf-8` → `text/html`); "-"
+ * when the response had none. Computed once as each row loads, not per figure. */
+export const contentType = (column: string) => `coalesce(trim(split_part(${column}, ';', 1)), '-')`;
 
 const ratio = (part: string, whole: string) => `CAST(${part} AS DOUBLE) / NULLIF(${whole}, 0)`;
 const hitsAndMisses = `count_if(${hit}) AS hits, count_if(${miss}) AS misses,
@@ -76,19 +93,16 @@ export const metricQueries = {
   min(ts) AS first_request, max(ts) AS last_request
 FROM edge_requests WHERE ${d.window}`,
 
-  latency: (d: Dialect) => `SELECT CASE WHEN ${hit} THEN 'hit' ELSE 'miss' END AS class, count(*) AS requests,
-  ${d.percentile("time_taken", 0.5)} AS p50, ${d.percentile("time_taken", 0.9)} AS p90,
-  ${d.percentile("time_taken", 0.99)} AS p99
+  latency: (d: Dialect) => `SELECT class, requests, p[1] AS p50, p[2] AS p90, p[3] AS p99
+FROM (SELECT CASE WHEN ${hit} THEN 'hit' ELSE 'miss' END AS class, count(*) AS requests,
+  ${d.percentiles("time_taken", [0.5, 0.9, 0.99])} AS p
 FROM edge_requests WHERE ${d.window} AND (${hit} OR ${miss}) AND time_taken IS NOT NULL
-GROUP BY 1 ORDER BY 1`,
+GROUP BY 1) ORDER BY 1`,
 
   byBehaviour: (d: Dialect) => `SELECT behaviour, count(*) AS requests, ${hitsAndMisses}
 FROM edge_requests WHERE ${d.window} GROUP BY behaviour ORDER BY requests DESC, behaviour`,
 
-  byContentType: (
-    d: Dialect,
-  ) => `SELECT coalesce(trim(split_part(sc_content_type, ';', 1)), '-') AS content_type,
-  count(*) AS requests, ${hitsAndMisses}
+  byContentType: (d: Dialect) => `SELECT content_type, count(*) AS requests, ${hitsAndMisses}
 FROM edge_requests WHERE ${d.window} GROUP BY 1 ORDER BY requests DESC, content_type LIMIT 20`,
 
   overTime: (
