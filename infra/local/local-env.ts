@@ -7,6 +7,8 @@ export interface RunningEndpoints {
   edge: string;
   s3: string;
   dataApi: string;
+  scheduler: string;
+  ses: string;
 }
 
 /** Where the running stack's site (the local edge) answers; `npm run burst` reads it back. */
@@ -18,6 +20,8 @@ export function localEnvironment(endpoints: RunningEndpoints): [string, string][
     // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
     ["AWS_ENDPOINT_URL_S3", endpoints.s3],
     ["AWS_ENDPOINT_URL_RDS_DATA", endpoints.dataApi],
+    ["AWS_ENDPOINT_URL_SCHEDULER", endpoints.scheduler],
+    ["AWS_ENDPOINT_URL_SESV2", endpoints.ses],
     ["AWS_ACCESS_KEY_ID", localCredentials.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", localCredentials.secretAccessKey],
     ["AWS_REGION", localRegion],

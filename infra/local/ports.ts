@@ -7,6 +7,8 @@ export interface LocalPorts {
   dataApi: number;
   functionUrl: number;
   postgres: number;
+  scheduler: number;
+  ses: number;
 }
 
 /** Each service's override variable and its offset from the base port. */
@@ -16,6 +18,8 @@ const services: Record<keyof LocalPorts, { variable: string; offset: number }> =
   dataApi: { variable: "GOODGREETS_DATA_API_PORT", offset: 2 },
   functionUrl: { variable: "GOODGREETS_FUNCTION_URL_PORT", offset: 3 },
   postgres: { variable: "GOODGREETS_POSTGRES_PORT", offset: 4 },
+  scheduler: { variable: "GOODGREETS_SCHEDULER_PORT", offset: 5 },
+  ses: { variable: "GOODGREETS_SES_PORT", offset: 6 },
 };
 
 export const defaultBasePort = 8080;

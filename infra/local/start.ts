@@ -65,6 +65,8 @@ async function start(): Promise<LocalStack> {
       repositoryRoot,
       ports: localPorts(process.env),
       now: stackClock(process.env.GOODGREETS_NOW),
+      // Due schedules fire within a second, as Scheduler fires at the minute's start (FlexibleTimeWindow OFF).
+      schedulerPollMilliseconds: 1000,
       progress: (message) => console.log(`  · ${message}`),
     });
     stack = await starting;
@@ -80,7 +82,13 @@ const running = await start();
 const envFile = join(localDataDir, "local.env");
 await writeLocalEnv(
   envFile,
-  localEnvironment({ edge: running.edge.url, s3: running.s3.url, dataApi: running.dataApi.url }),
+  localEnvironment({
+    edge: running.edge.url,
+    s3: running.s3.url,
+    dataApi: running.dataApi.url,
+    scheduler: running.scheduler.url,
+    ses: running.ses.url,
+  }),
 );
 
 const site = running.edge.url.replace("127.0.0.1", "localhost");
@@ -95,6 +103,9 @@ Ready.
   S3 stand-in                          ${running.s3.url}
   RDS Data API stand-in                ${running.dataApi.url}
   API function URL stand-in            ${running.functionUrl.url} (answers the edge's signature only)
+  Scheduler stand-in                   ${running.scheduler.url} (fires due card schedules every second)
+  SES v2 stand-in                      ${running.ses.url}
+  Mailbox (emails sent by SES)         ${running.ses.mailboxUrl}
   Data kept in                         ${localDataDir}
   AWS CLI / SDK settings               ${envFile}
                                        set -a; . ${envFile}; set +a; aws s3 ls

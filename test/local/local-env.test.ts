@@ -10,11 +10,15 @@ describe("local.env", () => {
         edge: "http://127.0.0.1:8080",
         s3: "http://127.0.0.1:8081",
         dataApi: "http://127.0.0.1:8082",
+        scheduler: "http://127.0.0.1:8085",
+        ses: "http://127.0.0.1:8086",
       }),
     );
     expect(variables).toMatchObject({
       AWS_ENDPOINT_URL_S3: "http://127.0.0.1:8081",
       AWS_ENDPOINT_URL_RDS_DATA: "http://127.0.0.1:8082",
+      AWS_ENDPOINT_URL_SCHEDULER: "http://127.0.0.1:8085",
+      AWS_ENDPOINT_URL_SESV2: "http://127.0.0.1:8086",
       AWS_REGION: variables.AWS_DEFAULT_REGION,
       GOODGREETS_SITE_URL: "http://127.0.0.1:8080",
     });

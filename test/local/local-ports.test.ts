@@ -10,6 +10,8 @@ describe("localPorts", () => {
       dataApi: 8082,
       functionUrl: 8083,
       postgres: 8084,
+      scheduler: 8085,
+      ses: 8086,
     });
   });
 
@@ -20,6 +22,8 @@ describe("localPorts", () => {
       dataApi: 3002,
       functionUrl: 3003,
       postgres: 3004,
+      scheduler: 3005,
+      ses: 3006,
     });
     expect(localPorts({ PORT: "4000" }).edge).toBe(4000);
     expect(localPorts({ PORT: "4000" }).s3).toBe(4001);
@@ -33,7 +37,7 @@ describe("localPorts", () => {
       dataApi: 8082,
       functionUrl: 0,
     });
-    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("refuses a value that is not a port, naming the variable", () => {
