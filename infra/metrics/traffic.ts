@@ -1,14 +1,23 @@
-// `npm run traffic -- [--url U] [--requests N] [--concurrency C] [--seed S]`: replays the traffic mix
-// against the local edge (data/local.env's URL by default) with a progress bar, so `npm run metrics`
-// has logs to review.
-import { createHash } from "node:crypto";
+// `npm run traffic -- [--url U] [--requests N] [--concurrency C] [--seed S] [--wait-for-delivery SECONDS]`:
+// makes a few cards and waits for the due ones' delivery, then replays the traffic mix against the local
+// edge (data/local.env's URL by default) with a progress bar, so `npm run metrics` has logs to review.
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
+import type { CreatedCard, OrganiserView, TimeView } from "../../origin/cards/views.ts";
+import { designs } from "../../site/catalog/designs.ts";
+import { callApi, sha256Hex } from "../../site/lib/api-client.ts";
 import { localDataDir } from "../local/config.ts";
 import { siteUrlVariable } from "../local/local-env.ts";
-import { seededRandom, type TrafficRequest, trafficMix } from "./traffic-mix.ts";
+import {
+  newCardBody,
+  type SeededCard,
+  seededRandom,
+  type TrafficRequest,
+  trafficMix,
+  utcWallTime,
+} from "./traffic-mix.ts";
 
 export interface ReplayResult {
   requests: number;
@@ -34,18 +43,16 @@ export async function replayTraffic(options: {
       result.requests += 1;
       const request = options.next();
       try {
+        const headers: Record<string, string> = { ...request.headers };
+        if (request.body !== undefined) {
+          // The function URL behind /api/* takes a body only with its SHA-256 (OAC signing needs it).
+          headers["content-type"] = "application/json";
+          headers["x-amz-content-sha256"] = await sha256Hex(new TextEncoder().encode(request.body));
+        }
         const response = await fetch(`${options.baseUrl}${request.path}`, {
           method: request.method,
-          ...(request.body === undefined
-            ? {}
-            : {
-                body: request.body,
-                // The function URL behind /api/* takes a body only with its SHA-256 (OAC signing needs it).
-                headers: {
-                  "content-type": "application/json",
-                  "x-amz-content-sha256": createHash("sha256").update(request.body).digest("hex"),
-                },
-              }),
+          headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
         });
         await response.arrayBuffer();
         result.statuses[response.status] = (result.statuses[response.status] ?? 0) + 1;
@@ -62,6 +69,56 @@ export async function replayTraffic(options: {
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return result;
+}
+
+/**
+ * Makes the cards the replay opens and signs, through the cards API as the pages call it: `deliver` due
+ * at the next minute but one, then waits (up to `waitMs`) for the stack's scheduler to deliver them, so
+ * their opens are a recipient's, kept at the edge; `open` due tomorrow, so they stay open for signing.
+ */
+export async function seedCards(options: {
+  baseUrl: string;
+  deliver: number;
+  open: number;
+  waitMs: number;
+  progress?: (message: string) => void;
+}): Promise<SeededCard[]> {
+  const api = <Result>(path: string, init: Parameters<typeof callApi>[1] = {}) =>
+    callApi<Result>(path, {
+      ...init,
+      fetch: (input, request) => fetch(`${options.baseUrl}${input}`, request),
+    });
+  const now = Date.parse((await api<TimeView>("/api/time")).now);
+  const minute = 60_000;
+  // deliverAt has minute precision and must be after the API's now: the minute after next.
+  const soon = utcWallTime(new Date((Math.floor(now / minute) + 2) * minute));
+  const tomorrow = utcWallTime(new Date(now + 24 * 60 * minute));
+  const make = async (deliverAt: string, index: number): Promise<SeededCard> => {
+    const design = designs[index % designs.length]?.slug ?? "";
+    const created = await api<CreatedCard>("/api/cards", {
+      body: JSON.parse(newCardBody(design, deliverAt)),
+    });
+    const signId = created.links.sign.split("/").pop() ?? "";
+    return { cardId: created.card.id, signId, organiserSecret: created.organiserSecret, delivered: false };
+  };
+  const due = await Promise.all(Array.from({ length: options.deliver }, (_, index) => make(soon, index)));
+  const open = await Promise.all(Array.from({ length: options.open }, (_, index) => make(tomorrow, index)));
+  if (due.length > 0)
+    options.progress?.(`${due.length} cards due at ${soon} UTC: waiting for their delivery`);
+  const deadline = Date.now() + options.waitMs;
+  while (due.some((card) => !card.delivered) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (const card of due.filter((entry) => !entry.delivered)) {
+      const view = await api<OrganiserView>(`/api/cards/${card.cardId}/organiser`, {
+        headers: { "x-organiser-secret": card.organiserSecret },
+      });
+      card.delivered = view.card.status === "sent";
+    }
+  }
+  const undelivered = due.filter((card) => !card.delivered).length;
+  if (undelivered > 0)
+    options.progress?.(`${undelivered} cards not delivered in time: their opens are organiser previews`);
+  return [...due, ...open];
 }
 
 /** A terminal progress bar, redrawn in place. */
@@ -96,6 +153,7 @@ async function main(): Promise<void> {
       requests: { type: "string", default: "3000" },
       concurrency: { type: "string", default: "16" },
       seed: { type: "string", default: "17" },
+      "wait-for-delivery": { type: "string", default: "150" },
     },
   });
   const number = (name: string, text: string) => {
@@ -107,7 +165,17 @@ async function main(): Promise<void> {
   const baseUrl = (await edgeUrl(values.url)).replace(/\/+$/, "");
   const count = number("requests", values.requests);
   const siteFolder = process.env.GOODGREETS_SITE_DIR ?? join(import.meta.dirname, "../../dist/site");
-  const next = trafficMix(seededRandom(number("seed", values.seed)), await assetPaths(siteFolder));
+  const cards = await seedCards({
+    baseUrl,
+    deliver: 6,
+    open: 4,
+    waitMs: number("wait-for-delivery", values["wait-for-delivery"]) * 1000,
+    progress: (message) => console.log(`traffic: ${message}`),
+  });
+  const next = trafficMix(seededRandom(number("seed", values.seed)), {
+    assetPaths: await assetPaths(siteFolder),
+    cards,
+  });
   console.log(`traffic: ${count} requests against ${baseUrl}`);
   const result = await replayTraffic({
     baseUrl,

@@ -1,4 +1,6 @@
-// The replayed mix: its shares, Zipf-like design popularity, image widths and formats, a few writes.
+// The replayed mix: its shares, Zipf-like design popularity, image widths and formats, a few writes the
+// cards API takes, card opens of made cards.
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { progressBar } from "../../infra/metrics/traffic.ts";
 import {
@@ -9,6 +11,7 @@ import {
   trafficShares,
   zipfSampler,
 } from "../../infra/metrics/traffic-mix.ts";
+import { createCardBody, signBody } from "../../origin/cards/schema.ts";
 import { designPath, designs } from "../../site/catalog/designs.ts";
 
 describe("traffic mix", () => {
@@ -24,12 +27,16 @@ describe("traffic mix", () => {
   });
 
   it("sends each kind of request in about its share", () => {
-    const next = trafficMix(seededRandom(17), ["/_astro/app.js"]);
+    const next = trafficMix(seededRandom(17), { assetPaths: ["/_astro/app.js"] });
     const requests = Array.from({ length: 10_000 }, next);
     const share = (test: (path: string, method: string) => boolean) =>
       requests.filter((request) => test(request.path, request.method)).length / requests.length;
     expect(share((path) => path.startsWith("/img/"))).toBeCloseTo(trafficShares.image, 1);
-    expect(share((path) => path.startsWith("/design/"))).toBeCloseTo(trafficShares.designOpen, 1);
+    // With no cards made, card opens open designs instead.
+    expect(share((path) => path.startsWith("/design/"))).toBeCloseTo(
+      trafficShares.designOpen + trafficShares.cardOpen,
+      1,
+    );
     expect(share((_, method) => method === "POST")).toBeCloseTo(trafficShares.write, 2);
     expect(share((path) => path.startsWith("/_astro/"))).toBeCloseTo(trafficShares.asset, 2);
   });
@@ -49,6 +56,42 @@ describe("traffic mix", () => {
     const write = requests.find((request) => request.method === "POST");
     expect(write?.path).toBe("/api/cards");
     expect(JSON.parse(write?.body ?? "null")).toHaveProperty("design");
+  });
+
+  it("makes cards with bodies the cards API takes, signs open cards, and opens made cards by popularity", () => {
+    const cards = ["delivered-1", "delivered-2", "open-1"].map((cardId) => ({
+      cardId,
+      signId: `sign-${cardId}`,
+      organiserSecret: `secret-${cardId}`,
+      delivered: cardId.startsWith("delivered"),
+    }));
+    const next = trafficMix(seededRandom(9), { cards, deliverAt: "2027-01-02T09:00" });
+    const requests = Array.from({ length: 20_000 }, next);
+    const creates = requests.filter((request) => request.path === "/api/cards");
+    expect(creates.length).toBeGreaterThan(0);
+    for (const create of creates.slice(0, 20)) {
+      const parsed = v.safeParse(createCardBody, JSON.parse(create.body ?? "null"));
+      expect(parsed.issues).toBeUndefined();
+      expect(parsed.output).toMatchObject({ deliverAt: "2027-01-02T09:00", timeZone: "UTC" });
+    }
+    const signs = requests.filter((request) => request.path.endsWith("/signatures"));
+    expect(signs.length).toBeGreaterThan(0);
+    // Only a card still open for signing is signed.
+    expect(new Set(signs.map((request) => request.path))).toEqual(
+      new Set(["/api/sign/sign-open-1/signatures"]),
+    );
+    for (const sign of signs.slice(0, 20))
+      expect(v.safeParse(signBody, JSON.parse(sign.body ?? "null")).issues).toBeUndefined();
+    const reads = requests.filter((request) => request.path.startsWith("/api/cards/"));
+    const opens = (cardId: string) =>
+      requests.filter((request) => request.path.endsWith(`/${cardId}`)).length;
+    expect(opens("delivered-1")).toBeGreaterThan(opens("open-1"));
+    expect(requests.some((request) => request.path === "/c/open-1")).toBe(true);
+    // A delivered card is read as its recipient reads it; one not yet delivered only as its organiser.
+    for (const read of reads)
+      expect(read.headers?.["x-organiser-secret"]).toBe(
+        read.path.endsWith("open-1") ? "secret-open-1" : undefined,
+      );
   });
 
   it("draws a progress bar", () => {
