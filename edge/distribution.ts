@@ -2,6 +2,8 @@
 // The CDK app renders it into AWS::CloudFront resources and the local edge renders it into an HTTP
 // server, so no routing or caching rule is ever written twice (ARCHITECTURE.md, principle 2).
 
+import { type WebAclDeclaration, webAcl } from "./firewall.ts";
+
 /** Where a behaviour sends cache misses. */
 export type OriginDeclaration =
   | {
@@ -166,6 +168,8 @@ export interface DistributionDeclaration {
   /** In CloudFront's evaluation order: the first matching pattern wins; the default (`*`) is last. */
   readonly behaviours: readonly BehaviourDeclaration[];
   readonly customErrorResponses: readonly CustomErrorResponseDeclaration[];
+  /** The WAF web ACL associated with the distribution (edge/firewall.ts). */
+  readonly webAcl?: WebAclDeclaration;
 }
 
 const ONE_YEAR = 31_536_000;
@@ -265,6 +269,14 @@ const imageResizer: LambdaEdgeAssociation = {
   moduleFile: "edge/lambda/image-resizer.ts",
   exportName: "handler",
   nativeDependencies: ["sharp"],
+};
+
+/** Upload grants go to the API only with the header the WAF CAPTCHA rule inserts (edge/firewall.ts). */
+const uploadGuard: LambdaEdgeAssociation = {
+  kind: "lambda-edge",
+  name: "goodgreets-origin-request-upload-guard",
+  moduleFile: "edge/lambda/upload-guard.ts",
+  exportName: "handler",
 };
 
 /** CloudFront's default error-caching minimum TTL, used by the site's own 404 page too. */
@@ -373,6 +385,18 @@ export const distribution: DistributionDeclaration = {
       functions: {},
     },
     {
+      // The WAF CAPTCHA rule matches this path; the policy forwards the header it inserts to the guard.
+      pathPattern: "/api/uploads",
+      originId: "api",
+      cachePolicy: cachingDisabled,
+      originRequestPolicy: allViewerExceptHostHeader,
+      allowedMethods: "ALL",
+      viewerProtocolPolicy: "https-only",
+      compress: true,
+      responseHeadersPolicy: goodGreetsHeaders,
+      functions: { originRequest: uploadGuard },
+    },
+    {
       pathPattern: "/api/*",
       originId: "api",
       cachePolicy: cachingDisabled,
@@ -441,4 +465,5 @@ export const distribution: DistributionDeclaration = {
   // site would also replace the API's JSON errors. The site behaviours map a missing page to the site's
   // 404 page with an origin-response function instead (siteNotFound).
   customErrorResponses: [],
+  webAcl,
 };

@@ -2,6 +2,7 @@
 // artefacts the local edge runs and the CDK app deploys, so modules shared by functions are written once.
 // CloudFront Functions become self-contained cloudfront-js-2.0 scripts; Lambda@Edge handlers become ESM
 // bundles with the build's constants baked in, since Lambda@Edge takes no environment variables.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -25,6 +26,11 @@ export interface EdgeBuildOptions {
   outDir: string;
   /** The images bucket the resizer reads and writes; the deployed bucket in us-east-1 when left out. */
   imageStore?: ImageStoreConfig;
+  /**
+   * The value the WAF CAPTCHA rule inserts and the upload guard expects (edge/firewall.ts). Fixed at
+   * synth: the CDK app passes the one it writes into the web ACL; a fresh random one when left out.
+   */
+  uploadCaptchaSecret?: string;
 }
 
 /** The images bucket of the deployed stack (the CDK app names it so); the Lambda's role signs. */
@@ -51,6 +57,8 @@ export interface EdgeBuild {
   /** The declaration with every association pointing at its built artefact (absolute paths). */
   distribution: DistributionDeclaration;
   artefacts: EdgeArtefact[];
+  /** The secret baked into the upload guard, for the WAF rule that inserts it. */
+  uploadCaptchaSecret: string;
 }
 
 /**
@@ -71,6 +79,7 @@ type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
 async function bakedConstants(
   siteFolder: string,
   imageStore: ImageStoreConfig,
+  uploadCaptchaSecret: string,
 ): Promise<Record<string, string>> {
   const notFoundPage = await readFile(join(siteFolder, "404.html"), "utf8").catch((error: unknown) => {
     throw new Error(`the built site in ${siteFolder} has no 404.html to bake into the edge`, {
@@ -80,6 +89,7 @@ async function bakedConstants(
   return {
     __SITE_NOT_FOUND_PAGE__: JSON.stringify(notFoundPage),
     __IMAGE_STORE__: JSON.stringify(imageStore),
+    __UPLOAD_CAPTCHA_SECRET__: JSON.stringify(uploadCaptchaSecret),
   };
 }
 
@@ -216,7 +226,12 @@ export function stopBuilding(): Promise<void> {
 }
 
 export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {
-  const define = await bakedConstants(options.siteFolder, options.imageStore ?? deployedImageStore);
+  const uploadCaptchaSecret = options.uploadCaptchaSecret ?? randomBytes(32).toString("base64url");
+  const define = await bakedConstants(
+    options.siteFolder,
+    options.imageStore ?? deployedImageStore,
+    uploadCaptchaSecret,
+  );
   const outDir = resolve(options.outDir);
   await rm(outDir, { recursive: true, force: true });
   const built = new Map<string, EdgeArtefact>();
@@ -282,7 +297,7 @@ export async function buildEdge(options: EdgeBuildOptions): Promise<EdgeBuild> {
       ) as FunctionAssociations,
     })),
   };
-  return { distribution, artefacts: [...built.values()] };
+  return { distribution, artefacts: [...built.values()], uploadCaptchaSecret };
 }
 
 // `npm run build:edge`: the artefacts the CDK app deploys, from the site astro built.

@@ -185,6 +185,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clients.push(sesClient);
 
     progress("starting the API behind its function URL stand-in");
+    const apiS3 = new S3Client({
+      endpoint: s3Service.url,
+      forcePathStyle: true,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    clients.push(apiS3);
     const { version } = JSON.parse(await readFile(join(options.repositoryRoot, "package.json"), "utf8")) as {
       version: string;
     };
@@ -196,6 +203,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         database,
         version,
         signShell,
+        // Upload grants and checks in the images bucket, as the API's role would make them.
+        uploads: { s3: apiS3, bucket: localBuckets.images },
         schedules: schedulerCardSchedules(schedulerClient, localDelivery),
         ...(clock ? { now: () => new Date(clock()) } : {}),
       }),
@@ -246,6 +255,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       host,
       accessLogDirectory,
       ...(options.now ? { now: options.now } : {}),
+      // The WAF stage inserts the secret the build baked into the upload guard, as the web ACL would.
+      wafInsertedHeaderValue: edgeBuild.uploadCaptchaSecret,
     });
     started.push(edge);
 

@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { Database } from "../db/data-api.ts";
 import type { CardSchedules } from "../schedules/card-schedules.ts";
+import { registerUploadRoutes, type UploadDependencies } from "../uploads/upload-routes.ts";
 import { registerCardRoutes } from "./card-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkHealth } from "./health.ts";
@@ -22,6 +23,8 @@ export interface ApiDependencies {
   signShell?: string;
   /** Each card's one delivery schedule (EventBridge Scheduler); without it no card is ever delivered. */
   schedules?: CardSchedules;
+  /** The images bucket for uploads; no upload routes without it. */
+  uploads?: UploadDependencies;
 }
 
 export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
@@ -99,6 +102,8 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
   registerSignRoutes(app, { database: dependencies.database, now });
   if (dependencies.signShell !== undefined)
     registerSignShellRoute(app, { database: dependencies.database, signShell: dependencies.signShell });
+
+  if (dependencies.uploads) registerUploadRoutes(app, dependencies.uploads);
 
   extend?.(app);
 

@@ -9,12 +9,18 @@ import type { DistributionDeclaration } from "../../../edge/distribution.ts";
 import { listen, type RunningService } from "../service.ts";
 import { AccessLogWriter } from "./access-log.ts";
 import { EdgeCache, headerValue } from "./edge-cache.ts";
-import { type EdgeContext, EdgeFunctions } from "./edge-functions.ts";
+import {
+  type EdgeContext,
+  EdgeFunctions,
+  type HttpRequestParts,
+  type HttpResponseParts,
+} from "./edge-functions.ts";
 import { type EdgeReply, xCacheResult } from "./edge-reply.ts";
 import { cloudFrontError } from "./error-pages.ts";
 import { type OriginEndpoint, withoutHopByHop } from "./origin-client.ts";
 import { EdgePipeline } from "./pipeline.ts";
 import { checkViewerRequest, maxBodyBytes } from "./request-limits.ts";
+import { LocalWaf, localWafPrefix } from "./waf.ts";
 
 export interface LocalEdgeOptions {
   distribution: DistributionDeclaration;
@@ -34,6 +40,8 @@ export interface LocalEdgeOptions {
   cacheCapacityBytes?: number;
   /** The stack's diagnostic log (not the standard access log). */
   log?: (message: string) => void;
+  /** With the distribution's web ACL, runs the WAF stage (waf.ts); its CAPTCHA rules insert this value. */
+  wafInsertedHeaderValue?: string;
 }
 
 export interface LocalEdge extends RunningService {
@@ -58,6 +66,18 @@ class BodyCap extends Transform {
   }
 }
 
+/** A WAF endpoint's body: a few bytes of JSON, read whole. */
+async function smallBody(incoming: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > 4096) break;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 const newRequestId = () => randomBytes(40).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
@@ -70,6 +90,14 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const accessLog = options.accessLogDirectory
     ? new AccessLogWriter(options.accessLogDirectory, distributionId)
     : undefined;
+  const waf =
+    options.distribution.webAcl && options.wafInsertedHeaderValue !== undefined
+      ? new LocalWaf({
+          webAcl: options.distribution.webAcl,
+          insertedHeaderValue: options.wafInsertedHeaderValue,
+          now: options.now ?? Date.now,
+        })
+      : undefined;
   const functions = new EdgeFunctions(options.distribution, options.repositoryRoot, log);
   const pipeline = new EdgePipeline({
     distribution: options.distribution,
@@ -130,12 +158,29 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       viewerIp: (incoming.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
     };
 
+    // WAF sees the request before CloudFront does: its own endpoints, then its rules.
+    let wafAnswer: HttpResponseParts | undefined;
+    let request: HttpRequestParts = { method, uri, rawQuery, headers: viewerHeaders };
+    if (waf) {
+      wafAnswer = uri.startsWith(localWafPrefix)
+        ? waf.serveOwn(method, uri, await smallBody(incoming))
+        : undefined;
+      if (!wafAnswer) {
+        const verdict = waf.inspect(request);
+        if (verdict.type === "captcha") wafAnswer = verdict.response;
+        else request = verdict.request;
+      }
+    }
+
     const declaredLength = Number(incoming.headers["content-length"] ?? 0);
     const hasBody = declaredLength > 0 || incoming.headers["transfer-encoding"] !== undefined;
     const cap = new BodyCap();
     let reply: EdgeReply;
     let closeAfter = false;
-    if (declaredLength > maxBodyBytes) {
+    if (wafAnswer) {
+      reply = { response: wafAnswer, resultType: "Error", detailedResultType: "Error" };
+      closeAfter = hasBody && !incoming.readableEnded;
+    } else if (declaredLength > maxBodyBytes) {
       reply = pipeline.refuse(uri, 413, "InvalidRequest", requestId);
       closeAfter = true;
     } else if (!uri.startsWith("/")) {
@@ -148,7 +193,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       // The origin request sees a failed body through the pipe; here only `cap.exceeded` matters, and a
       // body nobody reads (a refused method, a generated response) must not fail the process.
       cap.on("error", () => {});
-      reply = await pipeline.handle({ method, uri, rawQuery, headers: viewerHeaders }, body, context);
+      reply = await pipeline.handle(request, body, context);
       if (cap.exceeded) {
         reply = pipeline.refuse(uri, 413, "InvalidRequest", requestId);
         closeAfter = true;
