@@ -40,8 +40,8 @@ export interface StoredSchedule {
   Description?: string;
   CreationDate: number;
   LastModificationDate: number;
-  /** Milliseconds since the epoch when the at() time comes. */
-  fireAt: number;
+  /** Milliseconds since the epoch when the at() time comes; null for a local time DST skips. */
+  fireAt: number | null;
 }
 
 export const namePattern = /^[0-9a-zA-Z-_.]{1,64}$/;
@@ -61,8 +61,12 @@ function wholeIn(value: unknown, [low, high]: readonly [number, number], field: 
   return value;
 }
 
-/** The instant an at() expression names in a zone; a wall time skipped by DST fires at the same moment after the change. */
-export function fireTime(expression: string, timeZone: string): number {
+/**
+ * The instant an at() expression names in a zone; null for a wall time the clocks skip, which Scheduler
+ * skips: https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst ("your schedule invocation
+ * gets skipped if the … expression falls on a non-existent date and time").
+ */
+export function fireTime(expression: string, timeZone: string): number | null {
   const match = atPattern.exec(expression);
   if (!match) {
     if (/^(rate|cron)\(/.test(expression))
@@ -73,9 +77,8 @@ export function fireTime(expression: string, timeZone: string): number {
   }
   const [, minute = "", seconds = "00"] = match;
   if (Number(seconds) > 59) throw validation(`Invalid Schedule Expression ${expression}.`);
-  let resolved = resolveLocalTime(minute, timeZone);
-  if (!resolved.ok && resolved.code === "nonexistent_local_time" && resolved.suggestion)
-    resolved = resolveLocalTime(resolved.suggestion.deliverAt, timeZone);
+  const resolved = resolveLocalTime(minute, timeZone);
+  if (!resolved.ok && resolved.code === "nonexistent_local_time") return null;
   if (!resolved.ok)
     throw validation(
       resolved.code === "unknown_time_zone"

@@ -106,9 +106,10 @@ export async function startSchedulerStandIn(
     };
     const retry = invocation.retry + 1;
     const dueAt = now() + retryDelayMilliseconds(retry);
+    const firedAt = schedule.fireAt ?? invocation.dueAt;
     if (
       retry <= (policy.MaximumRetryAttempts ?? 185) &&
-      dueAt - schedule.fireAt <= (policy.MaximumEventAgeInSeconds ?? 86_400) * 1000
+      dueAt - firedAt <= (policy.MaximumEventAgeInSeconds ?? 86_400) * 1000
     ) {
       retries.push({ schedule, retry, dueAt });
       return;
@@ -141,12 +142,18 @@ export async function startSchedulerStandIn(
         const clock = now();
         const due: Invocation[] = [];
         for (const schedule of store.schedules.values()) {
-          if (schedule.State !== "ENABLED" || schedule.fireAt > clock || inFlight.has(keyOf(schedule)))
+          const { fireAt } = schedule;
+          if (
+            schedule.State !== "ENABLED" ||
+            fireAt === null ||
+            fireAt > clock ||
+            inFlight.has(keyOf(schedule))
+          )
             continue;
           const twice = standIn.fireTwice(schedule);
           inFlight.set(keyOf(schedule), { schedule, chains: twice ? 2 : 1 });
-          due.push({ schedule, retry: 0, dueAt: schedule.fireAt });
-          if (twice) due.push({ schedule, retry: 0, dueAt: schedule.fireAt });
+          due.push({ schedule, retry: 0, dueAt: fireAt });
+          if (twice) due.push({ schedule, retry: 0, dueAt: fireAt });
         }
         due.push(...retries.filter((retry) => retry.dueAt <= clock));
         retries = retries.filter((retry) => retry.dueAt > clock);
