@@ -75,6 +75,7 @@ export async function replayTraffic(options: {
  * Makes the cards the replay opens and signs, through the cards API as the pages call it: `deliver` due
  * at the next minute but one, then waits (up to `waitMs`) for the stack's scheduler to deliver them, so
  * their opens are a recipient's, kept at the edge; `open` due tomorrow, so they stay open for signing.
+ * `deliverAt` is tomorrow by the API's clock, for the cards the mix makes.
  */
 export async function seedCards(options: {
   baseUrl: string;
@@ -82,7 +83,7 @@ export async function seedCards(options: {
   open: number;
   waitMs: number;
   progress?: (message: string) => void;
-}): Promise<SeededCard[]> {
+}): Promise<{ cards: SeededCard[]; deliverAt: string }> {
   const api = <Result>(path: string, init: Parameters<typeof callApi>[1] = {}) =>
     callApi<Result>(path, {
       ...init,
@@ -118,7 +119,7 @@ export async function seedCards(options: {
   const undelivered = due.filter((card) => !card.delivered).length;
   if (undelivered > 0)
     options.progress?.(`${undelivered} cards not delivered in time: their opens are organiser previews`);
-  return [...due, ...open];
+  return { cards: [...due, ...open], deliverAt: tomorrow };
 }
 
 /** A terminal progress bar, redrawn in place. */
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   const baseUrl = (await edgeUrl(values.url)).replace(/\/+$/, "");
   const count = number("requests", values.requests);
   const siteFolder = process.env.GOODGREETS_SITE_DIR ?? join(import.meta.dirname, "../../dist/site");
-  const cards = await seedCards({
+  const { cards, deliverAt } = await seedCards({
     baseUrl,
     deliver: 6,
     open: 4,
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
   const next = trafficMix(seededRandom(number("seed", values.seed)), {
     assetPaths: await assetPaths(siteFolder),
     cards,
+    deliverAt,
   });
   console.log(`traffic: ${count} requests against ${baseUrl}`);
   const result = await replayTraffic({
