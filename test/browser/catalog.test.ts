@@ -61,6 +61,28 @@ describe("the catalog in a browser", { timeout: 120_000 }, () => {
     await page.close();
   });
 
+  it("the home page: no image mostly in the first screenful is lazy, at a phone's and a laptop's size", async () => {
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 1366, height: 768 },
+    ]) {
+      const page = await context.newPage();
+      await page.setViewportSize(viewport);
+      await page.goto(`${harness.stack.edge.url}/`);
+      const lazyAboveTheFold = await page.$$eval("img", (all) =>
+        all
+          // Mostly in view: a row whose top edge just peeks in is not what paints first.
+          .filter((image) => {
+            const box = image.getBoundingClientRect();
+            return box.top + box.height / 2 < window.innerHeight && image.loading === "lazy";
+          })
+          .map((image) => image.getAttribute("src")),
+      );
+      expect(lazyAboveTheFold, `${viewport.width}×${viewport.height}`).toEqual([]);
+      await page.close();
+    }
+  });
+
   it("a category page: accessible at both widths", async () => {
     const home = await open("/");
     const category = await home.getAttribute('a[href^="/designs/"]', "href");

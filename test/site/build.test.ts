@@ -88,10 +88,10 @@ describe("the built site", () => {
         alt: escapeHtml(design.altText),
         width: "500",
         height: "700",
-        loading: index < 4 ? "eager" : "lazy",
+        loading: index < 5 ? "eager" : "lazy",
         decoding: "async",
       });
-      expect(pictures[index]?.fetchpriority).toBe(index < 4 ? "high" : undefined);
+      expect(pictures[index]?.fetchpriority).toBe(index < 5 ? "high" : undefined);
     }
     expect(designLinks(html)).toEqual(
       designs.map((design) => ({ href: designPath(design), title: escapeHtml(design.title) })),
