@@ -9,6 +9,8 @@ export interface LocalPorts {
   postgres: number;
   scheduler: number;
   ses: number;
+  /** The latest edge metrics report (infra/metrics/report-server.ts). */
+  metrics: number;
 }
 
 /** Each service's override variable and its offset from the base port. */
@@ -20,6 +22,7 @@ const services: Record<keyof LocalPorts, { variable: string; offset: number }> =
   postgres: { variable: "GOODGREETS_POSTGRES_PORT", offset: 4 },
   scheduler: { variable: "GOODGREETS_SCHEDULER_PORT", offset: 5 },
   ses: { variable: "GOODGREETS_SES_PORT", offset: 6 },
+  metrics: { variable: "GOODGREETS_METRICS_PORT", offset: 7 },
 };
 
 export const defaultBasePort = 8080;

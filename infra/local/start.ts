@@ -92,8 +92,14 @@ await writeLocalEnv(
 );
 
 const site = running.edge.url.replace("127.0.0.1", "localhost");
-// The latest `npm run metrics` report, read afresh on each load; a free port, as it is for reading only.
-const report = await startReportServer({ file: latestReportPath, port: 0 });
+// The latest `npm run metrics` report, read afresh on each load; its port taken stops what has started.
+const report = await startReportServer({
+  file: latestReportPath,
+  port: localPorts(process.env).metrics,
+}).catch(async (error: unknown) => {
+  await running.close();
+  return fail(error);
+});
 console.log(`
 Ready.
   Site (through the local CloudFront)  ${site}/

@@ -12,6 +12,7 @@ describe("localPorts", () => {
       postgres: 8084,
       scheduler: 8085,
       ses: 8086,
+      metrics: 8087,
     });
   });
 
@@ -24,6 +25,7 @@ describe("localPorts", () => {
       postgres: 3004,
       scheduler: 3005,
       ses: 3006,
+      metrics: 3007,
     });
     expect(localPorts({ PORT: "4000" }).edge).toBe(4000);
     expect(localPorts({ PORT: "4000" }).s3).toBe(4001);
@@ -37,7 +39,7 @@ describe("localPorts", () => {
       dataApi: 8082,
       functionUrl: 0,
     });
-    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("refuses a value that is not a port, naming the variable", () => {
