@@ -24,6 +24,8 @@ export interface BurstOptions {
   /** The kill comes when SES has accepted this many card emails. */
   killAfter: number;
   seed?: number;
+  /** The delivery's sleep between SES retries; instant unless given (the bench passes the real one). */
+  sleep?: (milliseconds: number) => Promise<void>;
 }
 
 export interface CardOutcome {
@@ -39,8 +41,9 @@ export interface BurstResult {
   outcomes: CardOutcome[];
   killed: boolean;
   rounds: number;
-  /** Milliseconds from the first firing to the end of the burst's first round. */
+  /** Milliseconds from the first firing to the end of the burst's first round, and to the last round's end. */
   firstRoundMilliseconds: number;
+  drainMilliseconds: number;
   deadLetters: number;
 }
 
@@ -98,7 +101,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       from: localDelivery.from,
       configurationSet: localDelivery.configurationSet,
       now: () => new Date(clock.now),
-      sleep: () => new Promise((resolve) => setImmediate(resolve)),
+      sleep: options.sleep ?? (() => new Promise((resolve) => setImmediate(resolve))),
       log: () => {},
     }),
   );
@@ -134,6 +137,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       rounds += 1;
     }
 
+    const drainMilliseconds = performance.now() - started;
     const byRecipient = new Map<string, string[]>();
     for (const email of stack.ses.emails)
       for (const to of email.to) byRecipient.set(to, [...(byRecipient.get(to) ?? []), email.messageId]);
@@ -158,6 +162,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       killed,
       rounds,
       firstRoundMilliseconds,
+      drainMilliseconds,
       deadLetters: stack.scheduler.deadLetters.length,
     };
   } finally {
