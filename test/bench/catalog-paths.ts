@@ -4,8 +4,11 @@ import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { categories, categoryPath, designImageUrl, designs } from "../../site/catalog/designs.ts";
 
-/** The site's error page is what a missing path shows, not a page of the catalog. */
-const notCatalog = new Set(["/404.html"]);
+/**
+ * The site's error page is what a missing path shows, and the card, sign and organiser shells need a
+ * capability id in their address (/c/<cardId>): none of them is a page of the catalog.
+ */
+const notCatalog = new Set(["/404.html", "/c/", "/o/", "/s/"]);
 
 /** A built file's viewer path: `designs/birthday/index.html` is served at `/designs/birthday/`. */
 export function viewerPath(relativeFile: string): string {
