@@ -1,6 +1,8 @@
 // The API Lambda's entry point in AWS: configuration read from the environment once per execution
 // environment, then every function URL invocation goes to the handler built from it.
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { createDatabase } from "../db/data-api.ts";
+import { schedulerCardSchedules } from "../schedules/card-schedules.ts";
 import { createApiHandler } from "./handler.ts";
 
 /**
@@ -24,5 +26,11 @@ export const handler = createApiHandler({
   }),
   // Set by the deploy from package.json: a bundle has no package.json to read.
   version: required("GOODGREETS_VERSION"),
+  schedules: schedulerCardSchedules(new SchedulerClient({}), {
+    groupName: required("SCHEDULE_GROUP_NAME"),
+    functionArn: required("DELIVERY_FUNCTION_ARN"),
+    roleArn: required("SCHEDULER_ROLE_ARN"),
+    deadLetterQueueArn: required("DELIVERY_DEAD_LETTER_QUEUE_ARN"),
+  }),
   ...(signShell === undefined ? {} : { signShell }),
 });

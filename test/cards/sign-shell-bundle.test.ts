@@ -15,6 +15,10 @@ const variables = {
   DATABASE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:shell-test",
   DATABASE_NAME: "goodgreets",
   GOODGREETS_VERSION: "1.2.3-shell",
+  SCHEDULE_GROUP_NAME: "goodgreets-cards",
+  DELIVERY_FUNCTION_ARN: "arn:aws:lambda:us-east-1:000000000000:function:goodgreets-delivery",
+  SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",
+  DELIVERY_DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:goodgreets-delivery-dlq",
 };
 
 beforeAll(async () => {

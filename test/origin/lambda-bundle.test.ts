@@ -29,12 +29,25 @@ beforeAll(async () => {
     DATABASE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:bundle-test",
     DATABASE_NAME: "goodgreets",
     GOODGREETS_VERSION: "1.2.3-bundle",
+    SCHEDULE_GROUP_NAME: "goodgreets-cards",
+    DELIVERY_FUNCTION_ARN: "arn:aws:lambda:us-east-1:000000000000:function:goodgreets-delivery",
+    SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",
+    DELIVERY_DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:goodgreets-delivery-dlq",
   });
   ({ handler } = (await import(join(folder, "index.mjs"))) as { handler: FunctionUrlHandler });
 }, 60_000);
 
 afterAll(async () => {
-  for (const name of ["DATABASE_RESOURCE_ARN", "DATABASE_SECRET_ARN", "DATABASE_NAME", "GOODGREETS_VERSION"])
+  for (const name of [
+    "DATABASE_RESOURCE_ARN",
+    "DATABASE_SECRET_ARN",
+    "DATABASE_NAME",
+    "GOODGREETS_VERSION",
+    "SCHEDULE_GROUP_NAME",
+    "DELIVERY_FUNCTION_ARN",
+    "SCHEDULER_ROLE_ARN",
+    "DELIVERY_DEAD_LETTER_QUEUE_ARN",
+  ])
     delete process.env[name];
   await rm(folder, { recursive: true, force: true });
 });
