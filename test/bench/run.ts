@@ -253,3 +253,4 @@ local edge / nginx: ${(ratio * 100).toFixed(1)}% of nginx's requests/s; the aim 
 await (await import("./metrics.ts")).benchMetrics();
 await (await import("./images.ts")).benchImages();
 await (await import("./delivery.ts")).benchDelivery();
+await (await import("./cards.ts")).benchCards();

@@ -1,0 +1,243 @@
+// `npm run bench`, cards: per page, the HTML, CSS and JS a browser loads, gzipped; the Data API calls per
+// API route (the walk test/cards/round-trips.test.ts asserts); and, through the local edge, 1,000
+// concurrent card opens (delivered cards' data and page shells) and 100 concurrent signatures on one card,
+// checked against the count in the database. The objective designed for: 1,000 users under 500 ms (p99).
+// Nothing here asserts.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
+import { startLocalStack } from "../../infra/local/stack.ts";
+import { markDelivered } from "../../origin/cards/delivery.ts";
+import type { CreatedCard } from "../../origin/cards/views.ts";
+import { createDatabase } from "../../origin/db/data-api.ts";
+import { callApi } from "../../site/lib/api-client.ts";
+import { cardBody, testNow } from "../cards/edge-client.ts";
+import { countRouteCalls } from "../cards/round-trips.ts";
+import { runLoad } from "./load-client.ts";
+
+const repositoryRoot = join(import.meta.dirname, "../..");
+const objectiveMs = 500;
+const openers = 1000;
+const signers = 100;
+const openSeconds = 10;
+const cardCount = 20;
+const deliveredCount = 15;
+/** The pages a visitor meets, by the built file that serves each (the shells take their id at run time). */
+const pages: [string, string][] = [
+  ["catalog /", "index.html"],
+  ["category /designs/birthday/", "designs/birthday/index.html"],
+  ["design /design/balloon-bunch/", "design/balloon-bunch/index.html"],
+  ["create /create/", "create/index.html"],
+  ["sign /s/<id>", "s/index.html"],
+  ["organiser /o/<id>", "o/index.html"],
+  ["card /c/<id>", "c/index.html"],
+];
+
+const step = (message: string) => console.log(`  · ${message}`);
+const gzipped = (bytes: Buffer) => gzipSync(bytes, { level: 9 }).length;
+const attribute = (tag: string, name: string) =>
+  new RegExp(`\\s${name}\\s*=\\s*["']?([^"'\\s>]+)`, "i").exec(tag)?.[1];
+
+/** The stylesheets and scripts a page's HTML names: <link rel=stylesheet|modulepreload> and <script src>. */
+function assetsOf(html: string): { css: string[]; js: string[] } {
+  const css: string[] = [];
+  const js: string[] = [];
+  for (const [tag] of html.matchAll(/<(?:link|script)\b[^>]*>/gi)) {
+    const rel = attribute(tag, "rel")?.toLowerCase();
+    if (tag.toLowerCase().startsWith("<script")) {
+      const src = attribute(tag, "src");
+      if (src) js.push(src);
+    } else if (rel === "stylesheet") css.push(attribute(tag, "href") ?? "");
+    else if (rel === "modulepreload") js.push(attribute(tag, "href") ?? "");
+  }
+  return { css: css.filter(Boolean), js };
+}
+
+/** A module and every module it imports statically (`import … from "./x.js"`), once each; dynamic imports wait. */
+async function moduleGraph(siteFolder: string, entries: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const path = queue.shift() as string;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = await readFile(join(siteFolder, path), "utf8");
+    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    for (const [, relative] of text.matchAll(/(?:\bfrom|\bimport)\s*"(\.\/[^"]+\.js)"/g))
+      queue.push(`${folder}${(relative as string).slice(2)}`);
+  }
+  return [...seen];
+}
+
+async function pageWeights(siteFolder: string): Promise<string[]> {
+  const lines = [
+    `${"page".padEnd(32)} ${"HTML".padStart(7)} ${"CSS".padStart(7)} ${"JS".padStart(7)}  (bytes gzipped)`,
+  ];
+  for (const [label, file] of pages) {
+    const htmlBytes = await readFile(join(siteFolder, file));
+    const { css, js } = assetsOf(htmlBytes.toString("utf8"));
+    const sum = async (paths: string[]) => {
+      let total = 0;
+      for (const path of paths) total += gzipped(await readFile(join(siteFolder, path)));
+      return total;
+    };
+    const modules = await moduleGraph(siteFolder, js);
+    lines.push(
+      `${label.padEnd(32)} ${String(gzipped(htmlBytes)).padStart(7)} ${String(await sum(css)).padStart(7)} ${String(await sum(modules)).padStart(7)}` +
+        (modules.length ? `  ${modules.length} modules` : ""),
+    );
+  }
+  return lines;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+export async function benchCards(): Promise<void> {
+  console.log(
+    `\ncards: page weights, Data API calls per route, ${openers} concurrent card opens and ${signers} concurrent signatures through the local edge`,
+  );
+  const temporary: string[] = [];
+  try {
+    let siteFolder = join(repositoryRoot, "dist/site");
+    if (!existsSync(join(siteFolder, "index.html"))) {
+      siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-site-"));
+      temporary.push(siteFolder);
+      step(`building the site into ${siteFolder}`);
+      await promisify(execFile)(
+        process.execPath,
+        [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
+        { cwd: repositoryRoot, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 180_000 },
+      );
+    }
+    const weights = await pageWeights(siteFolder);
+
+    const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-"));
+    temporary.push(dataDir);
+    // PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.
+    await chmod(dataDir, 0o711);
+    step("starting the local stack");
+    const stack = await startLocalStack({
+      dataDir,
+      siteFolder,
+      artFolder: join(repositoryRoot, "site/catalog/art"),
+      repositoryRoot,
+      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+      now: () => testNow.getTime(),
+    });
+    const client = new RDSDataClient({
+      endpoint: stack.dataApi.url,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    const database = createDatabase({ ...localDatabase, client });
+    const base = stack.edge.url;
+    // The pages' own client: JSON, and the body's SHA-256 that the function URL requires.
+    const viaEdge: typeof fetch = (path, init) => fetch(`${base}${String(path)}`, init);
+    try {
+      step("counting Data API calls per route");
+      const { table } = await countRouteCalls(database, testNow);
+
+      step(`creating ${cardCount} cards with 3 signatures each; ${deliveredCount} marked delivered`);
+      const delivered: string[] = [];
+      for (let index = 0; index < cardCount; index += 1) {
+        const created = await callApi<CreatedCard>("/api/cards", {
+          body: cardBody({ title: `Happy birthday, Sam! (${index})` }),
+          fetch: viaEdge,
+        });
+        for (const name of ["Ana", "Ben", "Cy"])
+          await callApi(`/api/sign/${created.links.sign.slice(3)}/signatures`, {
+            body: { name, message: `Many happy returns from ${name}` },
+            fetch: viaEdge,
+          });
+        if (index < deliveredCount) {
+          // The one transition to "sent" the delivery job makes once the email is out.
+          await markDelivered(database, created.card.id, testNow);
+          delivered.push(created.card.id);
+        }
+      }
+      const openPaths = delivered.flatMap((id) => [`/c/${id}`, `/api/cards/${id}`]);
+      step(
+        `card opens: ${openers} connections for ${openSeconds} s over ${openPaths.length} paths ` +
+          "(each delivered card's page shell and data, from cold), autocannon in its own process",
+      );
+      const opens = await runLoad(
+        { url: base, paths: openPaths, connections: openers, durationSeconds: openSeconds },
+        (second, requests) => step(`  second ${second}: ${requests} requests`),
+      );
+      // X-Cache as the access log names it (x-edge-result-type), for the opened paths only.
+      await stack.edge.accessLog?.flush();
+      const opened = new Set(openPaths);
+      const cacheMix = new Map<string, number>();
+      for (const file of await readdir(stack.accessLogDirectory)) {
+        for (const record of parseAccessLog(await readFile(join(stack.accessLogDirectory, file), "utf8"))) {
+          if (record["cs-method"] !== "GET" || !opened.has(record["cs-uri-stem"])) continue;
+          const kind = `${record["x-edge-result-type"]} ${record["cs-uri-stem"].startsWith("/api/") ? "data" : "shell"}`;
+          cacheMix.set(kind, (cacheMix.get(kind) ?? 0) + 1);
+        }
+      }
+
+      step(`signatures: ${signers} POSTs at once to one card's sign link`);
+      const card = await callApi<CreatedCard>("/api/cards", { body: cardBody(), fetch: viaEdge });
+      const signPath = `/api/sign/${card.links.sign.slice(3)}/signatures`;
+      const signTimes: number[] = [];
+      const signErrors = new Map<string, number>();
+      await Promise.all(
+        Array.from({ length: signers }, async (_, index) => {
+          const started = performance.now();
+          try {
+            await callApi(signPath, {
+              body: { name: `Signer ${index}`, message: `Message ${index}` },
+              fetch: viaEdge,
+            });
+            signTimes.push(performance.now() - started);
+          } catch (error) {
+            const name = error instanceof Error ? error.message : String(error);
+            signErrors.set(name, (signErrors.get(name) ?? 0) + 1);
+          }
+        }),
+      );
+      const [{ count }] = (await database.query<{ count: number }>(
+        "SELECT count(*)::integer AS count FROM signatures WHERE card_id = :id",
+        { id: card.card.id },
+      )) as [{ count: number }];
+
+      // ── The table.
+      console.log(`\n${weights.join("\n")}`);
+      console.log(`\n${"API route".padEnd(52)} Data API calls`);
+      for (const [route, calls] of table) console.log(`${route.padEnd(52)} ${calls}`);
+      const opensFailed = opens.errors + opens.requests - (opens.statuses["200"] ?? 0);
+      const sorted = signTimes.toSorted((a, b) => a - b);
+      const signP99 = percentile(sorted, 99);
+      const verdict = (p99: number) => (p99 < objectiveMs ? "met" : "not met");
+      const failures = [...signErrors].map(([message, times]) => `${times} × ${message}`).join("; ");
+      console.log(`
+${"through the local edge".padEnd(34)} ${"requests".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(7)}  objective
+${`card opens, ${openers} concurrent`.padEnd(34)} ${String(opens.requests).padStart(8)} ${opens.p50Ms.toFixed(1).padStart(8)} ${opens.p99Ms.toFixed(1).padStart(8)} ${String(opensFailed).padStart(7)}  p99 < ${objectiveMs} ms: ${verdict(opens.p99Ms)}
+${`signatures, ${signers} concurrent`.padEnd(34)} ${String(signers).padStart(8)} ${percentile(sorted, 50).toFixed(1).padStart(8)} ${signP99.toFixed(1).padStart(8)} ${String(signers - signTimes.length).padStart(7)}  p99 < ${objectiveMs} ms: ${verdict(signP99)}
+card opens: ${opens.requestsPerSecond.toFixed(0)} requests/s; statuses ${Object.entries(opens.statuses)
+        .map(([status, times]) => `${status} × ${times}`)
+        .join(", ")}${opens.errors ? `; ${opens.errors} connection errors or timeouts` : ""}
+card opens, X-Cache mix: ${[...cacheMix]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([kind, times]) => `${kind} × ${times}`)
+        .join(", ")}
+signatures: ${signTimes.length} answered 201, ${count} in the database — ${count === signTimes.length ? "none lost" : `${signTimes.length - count} LOST`}${failures ? `; failed: ${failures}` : ""}`);
+    } finally {
+      client.destroy();
+      await stack.close();
+    }
+  } finally {
+    for (const folder of temporary) await rm(folder, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) await benchCards();
