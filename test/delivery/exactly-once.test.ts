@@ -62,9 +62,10 @@ it("sends every card of a faulty burst exactly once, or fails it with a reason",
     if (card.status === "sent") expect(card.emails).toEqual([card.sesMessageId]);
     else expect(card.failureReason).toMatch(/^outcome unknown/);
   }
-  // The kill caught some deliveries between SES and the commit; the rest went out.
+  // Only the invocations in flight at the kill (at most the Scheduler's 100 at once) can end unknown;
+  // every card the kill stopped before its claim was retried and went out.
   const sent = result.outcomes.filter((card) => card.status === "sent").length;
-  expect(sent).toBeGreaterThan(150);
+  expect(200 - sent).toBeLessThanOrEqual(100);
   expect(result.deadLetters).toBe(0);
   console.log(
     `exactly once: ${sent} sent, ${200 - sent} failed as outcome unknown ` +
