@@ -61,20 +61,34 @@ function assetsOf(html: string): { css: string[]; js: string[] } {
   return { css: css.filter(Boolean), js };
 }
 
-/** A module and every module it imports statically (`import … from "./x.js"`), once each; dynamic imports wait. */
-async function moduleGraph(siteFolder: string, entries: string[]): Promise<string[]> {
-  const seen = new Set<string>();
-  const queue = [...entries];
-  while (queue.length > 0) {
-    const path = queue.shift() as string;
-    if (seen.has(path)) continue;
-    seen.add(path);
-    const text = await readFile(join(siteFolder, path), "utf8");
-    const folder = path.slice(0, path.lastIndexOf("/") + 1);
-    for (const [, relative] of text.matchAll(/(?:\bfrom|\bimport)\s*"(\.\/[^"]+\.js)"/g))
-      queue.push(`${folder}${(relative as string).slice(2)}`);
-  }
-  return [...seen];
+/**
+ * The modules a page loads: its entries and every module they import statically (`from "./x.js"`), once
+ * each; and, apart, the ones only a dynamic `import(\`./x.js\`)` fetches (an island opened on demand).
+ */
+async function moduleGraph(
+  siteFolder: string,
+  entries: string[],
+): Promise<{ loaded: string[]; lazy: string[] }> {
+  const walk = async (starts: string[], skip: Set<string>) => {
+    const seen = new Set<string>();
+    const dynamic: string[] = [];
+    const queue = [...starts];
+    while (queue.length > 0) {
+      const path = queue.shift() as string;
+      if (seen.has(path) || skip.has(path)) continue;
+      seen.add(path);
+      const text = await readFile(join(siteFolder, path), "utf8");
+      const folder = path.slice(0, path.lastIndexOf("/") + 1);
+      for (const [, relative] of text.matchAll(/(?:\bfrom|\bimport)\s*"\.\/([^"]+\.js)"/g))
+        queue.push(`${folder}${relative}`);
+      for (const [, relative] of text.matchAll(/\bimport\(`\.\/([^`]+\.js)`\)/g))
+        dynamic.push(`${folder}${relative}`);
+    }
+    return { seen, dynamic };
+  };
+  const loaded = await walk(entries, new Set());
+  const lazy = await walk(loaded.dynamic, loaded.seen);
+  return { loaded: [...loaded.seen], lazy: [...lazy.seen] };
 }
 
 async function pageWeights(siteFolder: string): Promise<string[]> {
@@ -89,10 +103,11 @@ async function pageWeights(siteFolder: string): Promise<string[]> {
       for (const path of paths) total += gzipped(await readFile(join(siteFolder, path)));
       return total;
     };
-    const modules = await moduleGraph(siteFolder, js);
+    const { loaded, lazy } = await moduleGraph(siteFolder, js);
     lines.push(
-      `${label.padEnd(32)} ${String(gzipped(htmlBytes)).padStart(7)} ${String(await sum(css)).padStart(7)} ${String(await sum(modules)).padStart(7)}` +
-        (modules.length ? `  ${modules.length} modules` : ""),
+      `${label.padEnd(32)} ${String(gzipped(htmlBytes)).padStart(7)} ${String(await sum(css)).padStart(7)} ${String(await sum(loaded)).padStart(7)}` +
+        (loaded.length ? `  ${loaded.length} modules` : "") +
+        (lazy.length ? `; ${await sum(lazy)} more on demand (${lazy.length} modules)` : ""),
     );
   }
   return lines;
