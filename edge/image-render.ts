@@ -1,13 +1,6 @@
 // How a variant is rendered from an original with sharp: the settings the resizer uses and the bench measures.
 import sharp from "sharp";
-import type { VariantFormat } from "./image-variants.ts";
-
-/**
- * Originals over this many pixels are refused before decoding (a decompression bomb is a small file).
- * 50 MP takes any phone camera; sharp's own default is 268 MP.
- * https://sharp.pixelplumbing.com/api-constructor (limitInputPixels)
- */
-export const maxInputPixels = 50_000_000;
+import { maxInputPixels, type VariantFormat } from "./image-variants.ts";
 
 /**
  * AVIF effort 0–9 (sharp's default 4). 2 keeps a cache miss well inside the viewer's patience at a few

@@ -2,6 +2,13 @@
 // viewer-request function, the resizer and the site's srcset, so the three can never disagree.
 // Plain ES2020 on purpose: the edge build bundles it into a cloudfront-js-2.0 function.
 
+/**
+ * Originals over this many pixels are refused before decoding (a decompression bomb is a small file).
+ * 50 MP takes any phone camera; sharp's own default is 268 MP.
+ * https://sharp.pixelplumbing.com/api-constructor (limitInputPixels)
+ */
+export const maxInputPixels = 50_000_000;
+
 /** Widths a variant may have; any other requested width is snapped to one of these. */
 export const variantWidths = [160, 320, 480, 640, 960, 1280, 1920] as const;
 export type VariantWidth = (typeof variantWidths)[number];

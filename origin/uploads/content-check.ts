@@ -1,8 +1,11 @@
 // What makes an uploaded file acceptable as a card design: judged by its content, never its name or
 // declared type: known magic bytes, nothing but the picture in the file, decodable to the end, within the
 // pixel and byte limits. Each refusal names the problem and says what to do.
-import sharp from "sharp";
-import { maxInputPixels } from "../../edge/image-render.ts";
+import { maxInputPixels } from "../../edge/image-variants.ts";
+
+// sharp is native and heavy: loaded on the first upload check, so the API's cold start and every other
+// route never pay for it (and a bundle runs where sharp's binary is not installed until it is needed).
+const loadSharp = async () => (await import("sharp")).default;
 
 /** The most an upload may weigh; the presigned POST's content-length-range says the same to S3. */
 export const maxUploadBytes = 10 * 1024 * 1024;
@@ -69,6 +72,7 @@ export async function checkUpload(bytes: Buffer): Promise<UploadVerdict> {
   let height: number;
   let pages: number;
   let decoded: string;
+  const sharp = await loadSharp();
   try {
     const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
     width = metadata.width ?? 0;
