@@ -27,6 +27,7 @@ const repositoryRoot = join(import.meta.dirname, "../..");
 const objectiveMs = 500;
 const openers = 1000;
 const signers = 100;
+const soloSigners = 10;
 const openSeconds = 10;
 /**
  * Every connection walks the same list from its start (load-client.ts), about 15 requests each in the
@@ -117,6 +118,11 @@ async function pageWeights(siteFolder: string): Promise<string[]> {
   return lines;
 }
 
+/** User + system CPU milliseconds this process has used since `since`. */
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -188,6 +194,8 @@ export async function benchCards(): Promise<void> {
         `card opens: ${openers} connections for ${openSeconds} s over ${openPaths.length} paths ` +
           "(each delivered card's page shell and data, from cold), autocannon in its own process",
       );
+      // CPU of this process, its threads included: the stack's Node side, not the load client nor PostgreSQL.
+      const opensCpu = process.cpuUsage();
       const opens = await runLoad(
         { url: base, paths: openPaths, connections: openers, durationSeconds: openSeconds },
         (second, requests) => step(`  second ${second}: ${requests} requests`),
@@ -208,6 +216,7 @@ export async function benchCards(): Promise<void> {
         [last, now] = [now, await logged()];
       }
       step(`the edge went quiet ${((performance.now() - quietFrom) / 1000).toFixed(1)} s after the load`);
+      const opensCpuMs = cpuMs(opensCpu);
       // X-Cache as the access log names it (x-edge-result-type), for the opened paths only.
       await stack.edge.accessLog?.flush();
       const opened = new Set(openPaths);
@@ -222,10 +231,22 @@ export async function benchCards(): Promise<void> {
         }
       }
 
-      step(`signatures: ${signers} POSTs at once to one card's sign link`);
-      const card = await callApi<CreatedCard>("/api/cards", { body: cardBody(), fetch: viaEdge });
-      const signPath = `/api/sign/${card.links.sign.slice(3)}/signatures`;
+      step(`signatures: ${soloSigners} one at a time, then ${signers} POSTs at once on another card`);
+      const signPathOf = async () => {
+        const created = await callApi<CreatedCard>("/api/cards", { body: cardBody(), fetch: viaEdge });
+        return { card: created, signPath: `/api/sign/${created.links.sign.slice(3)}/signatures` };
+      };
+      // The same signature alone: what the concurrent ones are compared with.
+      const solo = await signPathOf();
+      const soloTimes: number[] = [];
+      for (let index = 0; index < soloSigners; index += 1) {
+        const started = performance.now();
+        await callApi(solo.signPath, { body: { name: `Solo ${index}`, message: "Hi" }, fetch: viaEdge });
+        soloTimes.push(performance.now() - started);
+      }
+      const { card, signPath } = await signPathOf();
       const signTimes: number[] = [];
+      const signCpu = process.cpuUsage();
       const signErrors = new Map<string, number>();
       await Promise.all(
         Array.from({ length: signers }, async (_, index) => {
@@ -242,6 +263,7 @@ export async function benchCards(): Promise<void> {
           }
         }),
       );
+      const signCpuMs = cpuMs(signCpu);
       const [{ count }] = (await database.query<{ count: number }>(
         "SELECT count(*)::integer AS count FROM signatures WHERE card_id = :id",
         { id: card.card.id },
@@ -260,13 +282,19 @@ export async function benchCards(): Promise<void> {
 ${"through the local edge".padEnd(34)} ${"requests".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(7)}  objective
 ${`card opens, ${openers} concurrent`.padEnd(34)} ${String(opens.requests).padStart(8)} ${opens.p50Ms.toFixed(1).padStart(8)} ${opens.p99Ms.toFixed(1).padStart(8)} ${String(opensFailed).padStart(7)}  p99 < ${objectiveMs} ms: ${verdict(opens.p99Ms)}
 ${`signatures, ${signers} concurrent`.padEnd(34)} ${String(signers).padStart(8)} ${percentile(sorted, 50).toFixed(1).padStart(8)} ${signP99.toFixed(1).padStart(8)} ${String(signers - signTimes.length).padStart(7)}  p99 < ${objectiveMs} ms: ${verdict(signP99)}
-card opens: ${opens.requestsPerSecond.toFixed(0)} requests/s; statuses ${Object.entries(opens.statuses)
+card opens: ${opens.requestsPerSecond.toFixed(0)} requests/s, ${(opensCpuMs / opens.requests).toFixed(2)} ms of the stack's CPU each; statuses ${Object.entries(
+        opens.statuses,
+      )
         .map(([status, times]) => `${status} × ${times}`)
         .join(", ")}${opens.errors ? `; ${opens.errors} connection errors or timeouts` : ""}
 card opens: ${cardsOpened.size} of ${delivered.length} delivered cards opened; X-Cache mix: ${[...cacheMix]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([kind, times]) => `${kind} × ${times}`)
         .join(", ")}
+signatures: ${(signCpuMs / signers).toFixed(1)} ms of the stack's CPU each; one alone: p50 ${percentile(
+        soloTimes.toSorted((a, b) => a - b),
+        50,
+      ).toFixed(1)} ms over ${soloSigners}
 signatures: ${signTimes.length} answered 201, ${count} in the database — ${count === signTimes.length ? "none lost" : `${signTimes.length - count} LOST`}${failures ? `; failed: ${failures}` : ""}`);
     } finally {
       client.destroy();
