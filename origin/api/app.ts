@@ -97,6 +97,7 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
   registerCardRoutes(app, {
     database: dependencies.database,
     now,
+    log,
     ...(dependencies.schedules ? { schedules: dependencies.schedules } : {}),
   });
   registerSignRoutes(app, { database: dependencies.database, now });

@@ -29,13 +29,14 @@ import type { CardSchedules } from "../schedules/card-schedules.ts";
 import type { ApiEnv } from "./app.ts";
 import { validateBody } from "./app.ts";
 import { organiserSecretHeader, requireSecret } from "./capability-headers.ts";
-import { badRequest, conflict, notFound } from "./errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "./errors.ts";
 
 export interface CardRouteDependencies {
   database: Pick<Database, "query">;
   now: () => Date;
   /** Keeps the card's one schedule: made with the card, moved with its time, gone with it. */
   schedules?: CardSchedules;
+  log: (message: string) => void;
 }
 
 /** A delivered card never changes: browsers keep it 5 minutes, the edge a year (keyed by URI alone). */
@@ -60,7 +61,7 @@ const cardClosed = (status: CardStatus | undefined) =>
 
 export function registerCardRoutes(
   app: Hono<ApiEnv>,
-  { database, now, schedules }: CardRouteDependencies,
+  { database, now, schedules, log }: CardRouteDependencies,
 ): void {
   /** Checks the organiser's secret against the card; one read, before any write. */
   async function authorise(request: Request, cardId: string) {
@@ -86,7 +87,18 @@ export function registerCardRoutes(
       now: clock,
     });
     if (!row) throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
-    await schedules?.put({ id: row.id, deliverAt, timeZone: row.time_zone });
+    try {
+      await schedules?.put({ id: row.id, deliverAt, timeZone: row.time_zone });
+    } catch (error) {
+      // A card without its schedule would never be delivered: take it back, so nothing is half-written.
+      await deleteCard(database, row.id);
+      log(`card ${row.id}: its schedule could not be created, the card was taken back: ${String(error)}`);
+      throw new ApiError(
+        503,
+        "scheduling_unavailable",
+        "The card could not be scheduled just now, so it was not saved. Please try again in a minute.",
+      );
+    }
     const created: CreatedCard = {
       card: organiserCard(row),
       links: cardLinks(row, organiserSecret),

@@ -2,7 +2,7 @@
 // {"error": {"code", "message", "field"?}}; unexpected errors say only "internal" and a request id.
 
 export class ApiError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429;
+  readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
   readonly code: string;
   readonly field: string | undefined;
   constructor(status: ApiError["status"], code: string, message: string, field?: string) {

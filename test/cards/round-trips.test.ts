@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { createApp } from "../../origin/api/app.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
-import { testNow } from "./edge-client.ts";
+import { cardBody, testNow } from "./edge-client.ts";
 import { countRouteCalls } from "./round-trips.ts";
 
 let dataApi: RunningService;
@@ -56,5 +57,38 @@ describe("Data API calls per route", () => {
         id,
       }),
     ).toEqual([]);
+  });
+});
+
+describe("a card whose schedule cannot be made", () => {
+  it("is taken back with a 503 in the JSON error format: nothing half-written", async () => {
+    const count = async () =>
+      (await database.query("SELECT count(*)::int AS n FROM cards", {}))[0] as { n: number };
+    const before = await count();
+    const logged: string[] = [];
+    const app = createApp({
+      database,
+      version: "test",
+      now: () => testNow,
+      signShell: "<head></head>",
+      log: (line) => logged.push(line),
+      schedules: {
+        put: async () => {
+          throw new Error("Scheduler is unavailable");
+        },
+        remove: async () => {},
+      },
+    });
+    const response = await app.fetch(
+      new Request("http://api.test/api/cards", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(cardBody()),
+      }),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "scheduling_unavailable" } });
+    expect(await count()).toEqual(before);
+    expect(logged.join("\n")).toContain("Scheduler is unavailable");
   });
 });
