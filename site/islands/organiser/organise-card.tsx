@@ -32,7 +32,7 @@ function standing(card: OrganiserView["card"], now: Date): string {
   }
   if (card.status === "sending") return "The card is being delivered now.";
   if (card.status === "failed")
-    return "Delivery failed. Edit the recipient’s email and reschedule to try again.";
+    return `Delivery failed${card.failureReason ? ` (${card.failureReason})` : ""}. Edit the recipient’s email and reschedule to try again.`;
   const instant = new Date(card.delivery.deliverAtInstant);
   const countdown = instant > now ? ` — in ${describeCountdown(instant, now)}` : "";
   return `Delivery ${when(card.delivery.deliverAtInstant)} (${card.delivery.timeZone}, UTC${card.delivery.offset})${countdown}.${card.locked ? " Signing is locked." : ""}`;
