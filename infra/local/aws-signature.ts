@@ -18,5 +18,6 @@ export {
   type SignatureVerdict,
   type SignedRequest,
   type SigningCredentials,
+  signedRequestOf,
   verifySignature,
 } from "./sigv4/verify.ts";

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/Welcome.html
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { verifySignature } from "../aws-signature.ts";
+import { signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localCredentials, localDatabase, localRegion } from "../config.ts";
 import { listen, type RunningService } from "../service.ts";
 import { connectionPool } from "./database.ts";
@@ -44,16 +44,6 @@ const transactionConnections = 60;
 const maxRequestBytes = maxJsonResponseBytes;
 
 /** Header names in lower case, a repeated header joined with "," as SigV4 canonicalises it. */
-function headersOf(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    const name = (request.rawHeaders[index] as string).toLowerCase();
-    const value = request.rawHeaders[index + 1] as string;
-    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
-  }
-  return headers;
-}
-
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -158,23 +148,14 @@ export async function startDataApiStandIn(options: DataApiStandInOptions = {}): 
     const body = await readBody(request);
     if (body === undefined) throw new DataApiError("BadRequestException", "The request body is too large");
     const url = request.url ?? "/";
-    const queryAt = url.indexOf("?");
-    const verdict = await verifySignature(
-      {
-        method: request.method ?? "GET",
-        path: queryAt < 0 ? url : url.slice(0, queryAt),
-        query: queryAt < 0 ? "" : url.slice(queryAt + 1),
-        headers: headersOf(request),
-      },
-      {
-        service: "rds-data",
-        region: localRegion,
-        credentials: [localCredentials],
-        uriEscapePath: true,
-        now: now(),
-        bodySha256: createHash("sha256").update(body).digest("hex"),
-      },
-    );
+    const verdict = await verifySignature(signedRequestOf(request), {
+      service: "rds-data",
+      region: localRegion,
+      credentials: [localCredentials],
+      uriEscapePath: true,
+      now: now(),
+      bodySha256: createHash("sha256").update(body).digest("hex"),
+    });
     if (!verdict.ok) throw signatureError(verdict.code, verdict.message);
     const route = routes[url];
     if (request.method !== "POST" || !route)

@@ -8,7 +8,7 @@ import type {
   FunctionUrlResult,
   LambdaContext,
 } from "../../../origin/aws/function-url-event.ts";
-import { type SigningCredentials, sha256Hex, verifySignature } from "../aws-signature.ts";
+import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { BufferBudget } from "../s3/buffer-budget.ts";
 import { listen, type RunningService } from "../service.ts";
 import { type Refusal, refusal } from "./refusals.ts";
@@ -168,30 +168,17 @@ export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions
     if (size > maxPayloadBytes) return reply(outgoing, refusal({ kind: "too-large" }), requestId);
     const body = Buffer.concat(chunks);
 
-    const rawUrl = incoming.url ?? "/";
-    const queryAt = rawUrl.indexOf("?");
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(incoming.headersDistinct))
-      if (value) headers[name] = value.join(",");
     // Lambda hashes the body itself and takes no unsigned payload, so a POST whose signer (CloudFront)
     // was given no or a wrong x-amz-content-sha256 fails as a signature mismatch.
     // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
-    const verdict = await verifySignature(
-      {
-        method: incoming.method ?? "GET",
-        path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
-        query: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
-        headers,
-      },
-      {
-        service: "lambda",
-        region: options.signing.region,
-        credentials: options.signing.credentials,
-        uriEscapePath: true,
-        now: now(),
-        bodySha256: sha256Hex(body),
-      },
-    );
+    const verdict = await verifySignature(signedRequestOf(incoming), {
+      service: "lambda",
+      region: options.signing.region,
+      credentials: options.signing.credentials,
+      uriEscapePath: true,
+      now: now(),
+      bodySha256: sha256Hex(body),
+    });
     if (!verdict.ok) return reply(outgoing, refusal({ kind: "signature", verdict }), requestId);
 
     const event = functionUrlEvent(incoming, body, new Date(now()), requestId);

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { type SigningCredentials, sha256Hex, verifySignature } from "../aws-signature.ts";
+import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localAccountId, localCredentials, localRegion } from "../config.ts";
 import { listen, type RunningService } from "../service.ts";
 import {
@@ -292,27 +292,14 @@ export async function startSchedulerStandIn(
       chunks.push(chunk);
     }
     const body = Buffer.concat(chunks);
-    const rawUrl = incoming.url ?? "/";
-    const queryAt = rawUrl.indexOf("?");
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(incoming.headersDistinct))
-      if (value) headers[name] = value.join(",");
-    const verdict = await verifySignature(
-      {
-        method: incoming.method ?? "GET",
-        path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
-        query: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
-        headers,
-      },
-      {
-        service: "scheduler",
-        region: localRegion,
-        credentials: options.credentials ?? [localCredentials],
-        uriEscapePath: true,
-        now: Date.now(),
-        bodySha256: sha256Hex(body),
-      },
-    );
+    const verdict = await verifySignature(signedRequestOf(incoming), {
+      service: "scheduler",
+      region: localRegion,
+      credentials: options.credentials ?? [localCredentials],
+      uriEscapePath: true,
+      now: Date.now(),
+      bodySha256: sha256Hex(body),
+    });
     if (!verdict.ok) {
       const code =
         verdict.code === "SignatureDoesNotMatch"
@@ -320,7 +307,7 @@ export async function startSchedulerStandIn(
           : "UnrecognizedClientException";
       return reply(outgoing, 403, { Message: verdict.message }, code);
     }
-    const url = new URL(rawUrl, "http://scheduler.local");
+    const url = new URL(incoming.url ?? "/", "http://scheduler.local");
     let parsed: unknown;
     if (body.length > 0) {
       try {

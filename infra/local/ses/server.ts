@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { type SigningCredentials, sha256Hex, verifySignature } from "../aws-signature.ts";
+import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localCredentials, localRegion } from "../config.ts";
 import { listen, type RunningService } from "../service.ts";
 import { mailboxPage, messagePage } from "./mailbox.ts";
@@ -147,26 +147,14 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
       chunks.push(chunk);
     }
     const body = Buffer.concat(chunks);
-    const queryAt = rawUrl.indexOf("?");
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(incoming.headersDistinct))
-      if (value) headers[name] = value.join(",");
-    const verdict = await verifySignature(
-      {
-        method: incoming.method ?? "GET",
-        path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
-        query: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
-        headers,
-      },
-      {
-        service: "ses",
-        region,
-        credentials: options.credentials ?? [localCredentials],
-        uriEscapePath: true,
-        now: Date.now(),
-        bodySha256: sha256Hex(body),
-      },
-    );
+    const verdict = await verifySignature(signedRequestOf(incoming), {
+      service: "ses",
+      region,
+      credentials: options.credentials ?? [localCredentials],
+      uriEscapePath: true,
+      now: Date.now(),
+      bodySha256: sha256Hex(body),
+    });
     if (!verdict.ok)
       return json(
         outgoing,

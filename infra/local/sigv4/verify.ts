@@ -1,5 +1,6 @@
 // Verifies AWS Signature Version 4 on a request reaching a local stand-in (Authorization header or presigned
 // query), as S3 does: claim and scope first, then the signature recomputed and compared in constant time.
+import type { IncomingMessage } from "node:http";
 import {
   canonicalRequest,
   credentialScope,
@@ -28,6 +29,21 @@ export interface SignedRequest {
   query: string;
   /** Header names in lower case; a header sent more than once joined with ",". */
   headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** An incoming request as the verifier reads it: the raw path and query, each header's values joined. */
+export function signedRequestOf(incoming: IncomingMessage): SignedRequest {
+  const rawUrl = incoming.url ?? "/";
+  const queryAt = rawUrl.indexOf("?");
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(incoming.headersDistinct))
+    if (values) headers[name] = values.join(",");
+  return {
+    method: incoming.method ?? "GET",
+    path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
+    query: queryAt === -1 ? "" : rawUrl.slice(queryAt + 1),
+    headers,
+  };
 }
 
 export interface SigningCredentials {
