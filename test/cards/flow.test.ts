@@ -1,13 +1,12 @@
 // The whole card flow through the local edge: create → sign ×3 → edit one → the organiser removes one →
 // lock → delivered → read, with the stored rows checked at each step and the delivered card's read a
 // cache Hit the second time. The organiser secret never reaches a request line or the access log.
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
 import { markDelivered } from "../../origin/cards/delivery.ts";
 import type {
   CardView,
@@ -17,26 +16,20 @@ import type {
   SignPageView,
 } from "../../origin/cards/views.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
+import { startTestStack, type TestStack } from "../local/test-stack.ts";
 import { call, cardBody, testNow } from "./edge-client.ts";
 
-const repositoryRoot = process.cwd();
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack;
 let client: RDSDataClient;
 let database: Database;
 let base: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-cards-"));
-  await chmod(dataDir, 0o711);
-  stack = await startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+  testStack = await startTestStack("cards", {
     now: () => testNow.getTime(),
   });
+  stack = testStack.stack;
   base = stack.edge.url;
   client = new RDSDataClient({
     endpoint: stack.dataApi.url,
@@ -48,8 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 const signatureRows = (cardId: string) =>

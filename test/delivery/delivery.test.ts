@@ -1,46 +1,32 @@
-// Scheduled delivery through the whole local stack: a card made through the edge gets its one Scheduler
-// schedule; moving the stack's clock fires it; the recipient finds exactly one email in the local SES with
-// the card's content and link, the card reads sent and the organiser has a confirmation. Rescheduling moves
-// the schedule, cancelling deletes it, and a card due after a DST change goes out at its local time.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { localDelivery } from "../../infra/local/scheduler/card-delivery.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
 import type { CardView, CreatedCard, OrganiserView } from "../../origin/cards/views.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
 import { call, cardBody } from "../cards/edge-client.ts";
+import { startTestStack, type TestStack } from "../local/test-stack.ts";
 
-const repositoryRoot = process.cwd();
 const start = Date.parse("2027-03-01T09:00:00Z");
 let clock = start;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack;
 let base: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-delivery-"));
-  await chmod(dataDir, 0o711);
-  stack = await startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+  testStack = await startTestStack("delivery", {
     now: () => clock,
     deliverySleep: async () => {},
   });
+  stack = testStack.stack;
   base = stack.edge.url;
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 /** Moves the stack's clock to `instant` and lets the Scheduler stand-in fire what is due. */

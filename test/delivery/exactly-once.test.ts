@@ -1,32 +1,21 @@
-// Exactly once under faults, at 200 cards so it fits in npm test (npm run bench runs the 2,000-card burst
-// the issue names, with the same code: test/delivery/exactly-once.ts).
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
+import { startTestStack, type TestStack } from "../local/test-stack.ts";
 import { runBurst } from "./exactly-once.ts";
 
-const repositoryRoot = process.cwd();
 const clock = { now: Date.parse("2027-03-01T09:00:00Z") };
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack;
 let client: RDSDataClient;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-exactly-once-"));
-  await chmod(dataDir, 0o711);
-  stack = await startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+  testStack = await startTestStack("exactly-once", {
     now: () => clock.now,
   });
+  stack = testStack.stack;
   client = new RDSDataClient({
     endpoint: stack.dataApi.url,
     region: localRegion,
@@ -36,8 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 it("sends every card of a faulty burst exactly once, or fails it with a reason", {

@@ -1,0 +1,41 @@
+// One local stack for a test file: free ports, the run's shared site build, and a temp data folder the
+// PostgreSQL server's own user can pass through (it runs as `postgres` when the tests run as root).
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack.ts";
+
+export interface TestStack {
+  readonly stack: LocalStack;
+  readonly dataDir: string;
+  /** Stops the stack and removes its data folder. */
+  close(): Promise<void>;
+}
+
+type ExtraOptions = Omit<
+  LocalStackOptions,
+  "dataDir" | "siteFolder" | "artFolder" | "repositoryRoot" | "ports"
+>;
+
+export async function startTestStack(name: string, options: ExtraOptions = {}): Promise<TestStack> {
+  const repositoryRoot = process.cwd();
+  const dataDir = await mkdtemp(join(tmpdir(), `goodgreets-${name}-`));
+  await chmod(dataDir, 0o711);
+  const stack = await startLocalStack({
+    dataDir,
+    siteFolder: inject("siteFolder"),
+    artFolder: join(repositoryRoot, "site/catalog/art"),
+    repositoryRoot,
+    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+    ...options,
+  });
+  return {
+    stack,
+    dataDir,
+    async close() {
+      await stack.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
