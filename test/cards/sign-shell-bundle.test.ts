@@ -3,8 +3,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApiLambda } from "../../infra/build/api-lambda.ts";
 import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
 
 const shell = "<html><head><title>Sign the card · GoodGreets</title></head><body>sign</body></html>";
@@ -23,19 +23,7 @@ const variables = {
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "goodgreets-shell-bundle-"));
-  await build({
-    entryPoints: ["origin/api/lambda-handler.ts"],
-    outfile: join(folder, "index.mjs"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    logLevel: "silent",
-    define: { GOODGREETS_SIGN_SHELL: JSON.stringify(shell) },
-    banner: {
-      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
-    },
-  });
+  await buildApiLambda({ outfile: join(folder, "index.mjs"), signShell: shell });
   Object.assign(process.env, variables);
   ({ handler } = (await import(join(folder, "index.mjs"))) as { handler: FunctionUrlHandler });
 }, 60_000);

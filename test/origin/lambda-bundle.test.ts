@@ -3,8 +3,8 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApiLambda } from "../../infra/build/api-lambda.ts";
 import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
 
 let folder: string;
@@ -12,18 +12,7 @@ let handler: FunctionUrlHandler;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "goodgreets-api-bundle-"));
-  await build({
-    entryPoints: ["origin/api/lambda-handler.ts"],
-    outfile: join(folder, "index.mjs"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    logLevel: "silent",
-    banner: {
-      js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
-    },
-  });
+  await buildApiLambda({ outfile: join(folder, "index.mjs") });
   Object.assign(process.env, {
     DATABASE_RESOURCE_ARN: "arn:aws:rds:us-east-1:000000000000:cluster:bundle-test",
     DATABASE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:bundle-test",
