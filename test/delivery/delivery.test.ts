@@ -1,3 +1,7 @@
+// Scheduled delivery through the whole local stack: a card made through the edge gets its one Scheduler
+// schedule; moving the stack's clock fires it; the recipient finds exactly one email in the local SES with
+// the card's content and link, the card reads sent and the organiser has a confirmation. Rescheduling moves
+// the schedule, cancelling deletes it, and a card due after a DST change goes out at its local time.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,3 +1,5 @@
+// Exactly once under faults, at 200 cards so it fits in npm test (npm run bench runs the 2,000-card burst
+// the issue names, with the same code: test/delivery/exactly-once.ts).
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
