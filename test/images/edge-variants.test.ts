@@ -1,33 +1,23 @@
 // Image variants through the whole local stack: the viewer-request function, the images bucket, the
 // resizer on a miss, the cache on the next request; one cached object per format, off-list widths snapped.
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
+import { startTestStack, type TestStack } from "../local/test-stack.ts";
 
-const repositoryRoot = process.cwd();
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-images-stack-"));
-  // PostgreSQL runs as its own user when the tests run as root: it must be able to pass through.
-  await chmod(dataDir, 0o711);
-  stack = await startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-  });
+  testStack = await startTestStack("images-stack");
+  stack = testStack.stack;
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 const get = (path: string, accept?: string) =>

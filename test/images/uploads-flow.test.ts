@@ -1,34 +1,25 @@
 // Uploads through the whole local stack: the WAF CAPTCHA rule and the upload guard in front of the grant,
 // the presigned POST to S3, the content check, then the accepted picture's variants from the edge; the
 // attack corpus refused at the check with nothing kept.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadCaptcha } from "../../edge/firewall.ts";
 import { localBuckets, localCredentials, localRegion } from "../../infra/local/config.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
+import { startTestStack, type TestStack } from "../local/test-stack.ts";
 import * as corpus from "./corpus.ts";
 
-const repositoryRoot = process.cwd();
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack;
 let s3: S3Client;
 let clockOffset = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-uploads-stack-"));
-  await chmod(dataDir, 0o711);
-  stack = await startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+  testStack = await startTestStack("uploads-stack", {
     now: () => Date.now() + clockOffset,
   });
+  stack = testStack.stack;
   s3 = new S3Client({
     endpoint: stack.s3.url,
     forcePathStyle: true,
@@ -39,8 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   s3?.destroy();
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 const edge = (path: string, init: RequestInit = {}) => fetch(`${stack.edge.url}${path}`, init);
