@@ -172,7 +172,7 @@ export function unescapeXml(text: string): string {
  * The text of each `<name>` element (no nesting of the same name), in document order. Each search resumes
  * where the last one ended and stops at the first unclosed element, so the work is linear in the document.
  */
-function elementTexts(xml: string, name: string): string[] {
+export function elementTexts(xml: string, name: string): string[] {
   const texts: string[] = [];
   const close = `</${name}>`;
   let from = 0;
