@@ -2,10 +2,12 @@
 // AWS CLI and drizzle-orm's Data API driver run against it unchanged: REST-JSON operations, SigV4 checked on
 // every request, typed parameters, result shapes, transactions and errors.
 // https://docs.aws.amazon.com/rdsdataservice/latest/APIReference/Welcome.html
+
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localCredentials, localDatabase, localRegion } from "../config.ts";
+import { readBody } from "../request-body.ts";
 import { listen, type RunningService } from "../service.ts";
 import { connectionPool } from "./database.ts";
 import { DataApiError } from "./errors.ts";
@@ -42,18 +44,6 @@ const statementConnections = 20;
 const transactionConnections = 60;
 /** A bound on what one call may send (the SQL itself is at most 64 Ki characters; batches carry many parameter sets). */
 const maxRequestBytes = maxJsonResponseBytes;
-
-/** Header names in lower case, a repeated header joined with "," as SigV4 canonicalises it. */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxRequestBytes) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * What AWS's JSON services answer when the signature fails: 403 with the error type in x-amzn-ErrorType
@@ -145,7 +135,7 @@ export async function startDataApiStandIn(options: DataApiStandInOptions = {}): 
   };
 
   async function answer(request: IncomingMessage): Promise<unknown> {
-    const body = await readBody(request);
+    const body = await readBody(request, maxRequestBytes);
     if (body === undefined) throw new DataApiError("BadRequestException", "The request body is too large");
     const url = request.url ?? "/";
     const verdict = await verifySignature(signedRequestOf(request), {

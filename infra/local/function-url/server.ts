@@ -1,6 +1,7 @@
 // The Lambda function URL (auth type AWS_IAM) on loopback: each request must carry a SigV4 signature, as
 // CloudFront's origin access control signs it; it then becomes the payload-2.0 event AWS sends, the
 // handler runs in-process, and its result becomes the HTTP response the way Lambda interprets it.
+
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type {
@@ -9,6 +10,7 @@ import type {
   LambdaContext,
 } from "../../../origin/aws/function-url-event.ts";
 import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
+import { readBody } from "../request-body.ts";
 import { BufferBudget } from "../s3/buffer-budget.ts";
 import { listen, type RunningService } from "../service.ts";
 import { type Refusal, refusal } from "./refusals.ts";
@@ -159,14 +161,8 @@ export async function startFunctionUrlStandIn(options: FunctionUrlStandInOptions
   }
 
   async function invoke(incoming: IncomingMessage, outgoing: ServerResponse, requestId: string) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size <= maxPayloadBytes) chunks.push(chunk);
-    }
-    if (size > maxPayloadBytes) return reply(outgoing, refusal({ kind: "too-large" }), requestId);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(incoming, maxPayloadBytes);
+    if (!body) return reply(outgoing, refusal({ kind: "too-large" }), requestId);
 
     // Lambda hashes the body itself and takes no unsigned payload, so a POST whose signer (CloudFront)
     // was given no or a wrong x-amz-content-sha256 fails as a signature mismatch.

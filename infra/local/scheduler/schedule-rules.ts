@@ -2,21 +2,13 @@
 // the field), and when a one-time at() schedule fires in its zone.
 // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
 // https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#one-time
+
 import { resolveLocalTime } from "../../../origin/cards/delivery-time.ts";
+import { AwsError } from "../aws-error.ts";
 
-export class SchedulerError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-export const validation = (message: string) => new SchedulerError(400, "ValidationException", message);
-export const notFound = (message: string) => new SchedulerError(404, "ResourceNotFoundException", message);
-export const conflict = (message: string) => new SchedulerError(409, "ConflictException", message);
+export const validation = (message: string) => new AwsError(400, "ValidationException", message);
+export const notFound = (message: string) => new AwsError(404, "ResourceNotFoundException", message);
+export const conflict = (message: string) => new AwsError(409, "ConflictException", message);
 
 export interface ScheduleTarget {
   Arn: string;

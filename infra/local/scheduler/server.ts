@@ -2,11 +2,14 @@
 // create, update, get, list, delete) for the real SchedulerClient, the AWS CLI and boto3, SigV4-verified,
 // kept in a journal under the data dir, firing due one-time schedules into registered Lambda handlers
 // (firing.ts) on a clock tests can move. It can be told to fire a schedule twice, as the real one may.
+
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { AwsError } from "../aws-error.ts";
 import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localAccountId, localCredentials, localRegion } from "../config.ts";
+import { readBody } from "../request-body.ts";
 import { listen, type RunningService } from "../service.ts";
 import {
   type DeadLetter,
@@ -21,7 +24,6 @@ import {
   conflict,
   namePattern,
   notFound,
-  SchedulerError,
   type StoredSchedule,
   validation,
 } from "./schedule-rules.ts";
@@ -250,11 +252,7 @@ export async function startSchedulerStandIn(
       const matching = [...store.groups.values()].filter((g) => g.Name.startsWith(prefix));
       return page(matching, query, "ScheduleGroups", (g) => ({ ...g, State: "ACTIVE" }));
     }
-    throw new SchedulerError(
-      404,
-      "UnknownOperationException",
-      `No operation ${method} ${path} in this Scheduler.`,
-    );
+    throw new AwsError(404, "UnknownOperationException", `No operation ${method} ${path} in this Scheduler.`);
   }
 
   /** One page of a listing; NextToken is the index to go on from. */
@@ -283,15 +281,8 @@ export async function startSchedulerStandIn(
   }
 
   async function answer(incoming: IncomingMessage, outgoing: ServerResponse) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBodyBytes)
-        return reply(outgoing, 413, { Message: "Request too large." }, "ValidationException");
-      chunks.push(chunk);
-    }
-    const body = Buffer.concat(chunks);
+    const body = await readBody(incoming, maxBodyBytes);
+    if (!body) return reply(outgoing, 413, { Message: "Request too large." }, "ValidationException");
     const verdict = await verifySignature(signedRequestOf(incoming), {
       service: "scheduler",
       region: localRegion,
@@ -324,7 +315,7 @@ export async function startSchedulerStandIn(
     try {
       reply(outgoing, 200, await operation(incoming.method ?? "GET", url.pathname, url.searchParams, parsed));
     } catch (error) {
-      if (!(error instanceof SchedulerError)) throw error;
+      if (!(error instanceof AwsError)) throw error;
       reply(outgoing, error.status, { Message: error.message }, error.code);
     }
   }

@@ -4,15 +4,18 @@
 // journal under the data dir, and a mailbox web page where a person reads what was sent.
 // (aws-ses-v2-local accepts any sender and address and has no send rate or event destinations, so it could
 // not be held to the refusals the delivery depends on.)
+
 import { randomUUID } from "node:crypto";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { AwsError } from "../aws-error.ts";
 import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localCredentials, localRegion } from "../config.ts";
+import { readBody } from "../request-body.ts";
 import { listen, type RunningService } from "../service.ts";
 import { mailboxPage, messagePage } from "./mailbox.ts";
-import { checkSendEmail, SesError, type StoredEmail, sendEvent } from "./ses-rules.ts";
+import { checkSendEmail, type StoredEmail, sendEvent } from "./ses-rules.ts";
 
 /** An injected fault for a SendEmail call that passed the checks: throttle it, or fail it with a 500. */
 export type SesFault = "throttle" | "error" | undefined;
@@ -79,7 +82,7 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
   function sendEmail(body: unknown): { MessageId: string } {
     const checked = checkSendEmail(body, verified, region);
     if (checked.configurationSet && !configurationSets.has(checked.configurationSet))
-      throw new SesError(
+      throw new AwsError(
         404,
         "NotFoundException",
         `Configuration set <${checked.configurationSet}> does not exist.`,
@@ -91,9 +94,9 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
     };
     const fault = standIn.faults?.(email);
     if (fault === "throttle" || !takeToken())
-      throw new SesError(429, "TooManyRequestsException", "Maximum sending rate exceeded.");
+      throw new AwsError(429, "TooManyRequestsException", "Maximum sending rate exceeded.");
     if (fault === "error")
-      throw new SesError(
+      throw new AwsError(
         500,
         "InternalFailure",
         "The request processing has failed because of an unknown error.",
@@ -138,15 +141,8 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
       const [type, text, extra] = messagePage(email, match[2] === "html" ? "html" : "text");
       return reply(outgoing, 200, type, text, extra);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBodyBytes)
-        return json(outgoing, 400, { message: "Message too large." }, "MessageRejected");
-      chunks.push(chunk);
-    }
-    const body = Buffer.concat(chunks);
+    const body = await readBody(incoming, maxBodyBytes);
+    if (!body) return json(outgoing, 400, { message: "Message too large." }, "MessageRejected");
     const verdict = await verifySignature(signedRequestOf(incoming), {
       service: "ses",
       region,
@@ -178,7 +174,7 @@ export async function startSesStandIn(options: SesStandInOptions): Promise<SesSt
     try {
       json(outgoing, 200, sendEmail(parsed));
     } catch (error) {
-      if (!(error instanceof SesError)) throw error;
+      if (!(error instanceof AwsError)) throw error;
       json(outgoing, error.status, { message: error.message }, error.code);
     }
   }

@@ -1,21 +1,12 @@
 // What SES v2 SendEmail refuses, checked the way SES does, and the send events a configuration set's event
 // destination receives. https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html
 // https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html
+import { AwsError } from "../aws-error.ts";
 
-export class SesError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-const badRequest = (message: string) => new SesError(400, "BadRequestException", message);
+const badRequest = (message: string) => new AwsError(400, "BadRequestException", message);
 /** SES names an address it cannot send from or to with this message, malformed ones included. */
 export const notVerified = (address: string, region: string) =>
-  new SesError(
+  new AwsError(
     400,
     "MessageRejected",
     `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${address}`,
