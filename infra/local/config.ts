@@ -14,6 +14,12 @@ export const localCredentials = {
 export const localAccountId = "000000000000";
 
 /**
+ * The local distribution as the CloudFront API names it: the id invalidations are sent to (in AWS the API
+ * Lambda reads it from its environment). CloudFront ids are 13–14 upper-case letters and digits.
+ */
+export const localDistributionId = "E2GOODGREETSLC";
+
+/**
  * The local edge's own signing identity: what CloudFront's service principal is to S3 under Origin Access
  * Control, signing on behalf of one distribution. It may do only what bucket policies grant it.
  */
@@ -23,7 +29,7 @@ export const localEdgeIdentity = {
     secretAccessKey: "goodgreets-local-edge-signing-secret",
   },
   servicePrincipal: "cloudfront.amazonaws.com",
-  distributionArn: `arn:aws:cloudfront::${localAccountId}:distribution/LOCAL`,
+  distributionArn: `arn:aws:cloudfront::${localAccountId}:distribution/${localDistributionId}`,
 } as const;
 
 /** The Aurora cluster and its Secrets Manager secret as the Data API names them. */

@@ -11,6 +11,8 @@ export interface LocalPorts {
   ses: number;
   /** The latest edge metrics report (infra/metrics/report-server.ts). */
   metrics: number;
+  /** The CloudFront API stand-in (invalidations of the local edge's cache). */
+  cloudfront: number;
 }
 
 /** Each service's override variable and its offset from the base port. */
@@ -23,6 +25,7 @@ const services: Record<keyof LocalPorts, { variable: string; offset: number }> =
   scheduler: { variable: "GOODGREETS_SCHEDULER_PORT", offset: 5 },
   ses: { variable: "GOODGREETS_SES_PORT", offset: 6 },
   metrics: { variable: "GOODGREETS_METRICS_PORT", offset: 7 },
+  cloudfront: { variable: "GOODGREETS_CLOUDFRONT_PORT", offset: 8 },
 };
 
 export const defaultBasePort = 8080;

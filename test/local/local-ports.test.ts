@@ -13,6 +13,7 @@ describe("localPorts", () => {
       scheduler: 8085,
       ses: 8086,
       metrics: 8087,
+      cloudfront: 8088,
     });
   });
 
@@ -26,6 +27,7 @@ describe("localPorts", () => {
       scheduler: 3005,
       ses: 3006,
       metrics: 3007,
+      cloudfront: 3008,
     });
     expect(localPorts({ PORT: "4000" }).edge).toBe(4000);
     expect(localPorts({ PORT: "4000" }).s3).toBe(4001);

@@ -72,6 +72,19 @@ export function cacheKey(policy: CachePolicyDeclaration, request: CacheKeyInput)
   ]);
 }
 
+/**
+ * What an invalidation path is compared with for a cache key: its URI and the query strings the key holds
+ * ("If you configured CloudFront to forward query strings to your origin, you must include the query
+ * strings when invalidating files"); headers, cookies and encodings are not part of it ("CloudFront
+ * invalidates every cached version of the file regardless of its associated cookies / header values").
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html
+ */
+export function invalidationPathOf(key: string): string {
+  const [, uri, query] = JSON.parse(key) as [string, string, [string, string][]];
+  const search = query.map(([name, value]) => (value === "" ? name : `${name}=${value}`)).join("&");
+  return search === "" ? uri : `${uri}?${search}`;
+}
+
 export interface CacheDirectives {
   maxAge?: number;
   sMaxAge?: number;

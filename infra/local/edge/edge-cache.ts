@@ -1,5 +1,7 @@
 // The local edge's object cache: entries with their edge TTL, least-recently-used eviction by bytes, and
-// request collapsing so concurrent misses for one cache key make a single trip to the origin.
+// request collapsing so concurrent misses for one cache key make a single trip to the origin, and
+// invalidation by path as CloudFront's CreateInvalidation does it.
+import { invalidationPathOf } from "./cache-policy.ts";
 
 export interface CachedObject {
   status: number;
@@ -100,6 +102,26 @@ export class EdgeCache {
     if (!object) return;
     this.#objects.delete(key);
     this.#bytes -= objectSize(object);
+  }
+
+  /**
+   * Drops every object an invalidation path names: the exact path, or every path that starts with what
+   * comes before a trailing '*' ("The *, which replaces 0 or more characters, must be the last character").
+   * Returns how many objects went.
+   * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html
+   */
+  invalidate(paths: readonly string[]): number {
+    const exact = new Set(paths.filter((path) => !path.endsWith("*")));
+    const prefixes = paths.filter((path) => path.endsWith("*")).map((path) => path.slice(0, -1));
+    let dropped = 0;
+    for (const key of [...this.#objects.keys()]) {
+      const path = invalidationPathOf(key);
+      if (exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix))) {
+        this.delete(key);
+        dropped += 1;
+      }
+    }
+    return dropped;
   }
 
   clear(): void {
