@@ -1,7 +1,7 @@
 // The acceptance burst: a whole local stack, then every catalog page and picture requested as a browser
 // does, 50 at once for several rounds; every one must be answered 200 — no 5xx, nothing lost. And what
 // browsers also do: leave in the middle of a request, which must not take the edge down.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
@@ -11,29 +11,22 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
 import { buildEdge } from "../../infra/build/edge.ts";
 import { startLocalEdge } from "../../infra/local/edge/server.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
 import { formatStatuses, runBurst } from "../bench/burst.ts";
 import { catalogPaths } from "../bench/catalog-paths.ts";
+import { startTestStack, type TestStack } from "./test-stack.ts";
 
 const repositoryRoot = process.cwd();
 const rounds = 8;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack | undefined;
 // The edge reports function failures and origin trouble on its diagnostic output (console.error).
 const diagnostics: string[] = [];
 
 describe("a browser-like burst through the local edge", () => {
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "goodgreets-burst-"));
-    // PostgreSQL runs as its own user when the tests run as root: it must be able to pass through.
-    await chmod(dataDir, 0o711);
-    stack = await startLocalStack({
-      dataDir,
-      siteFolder: inject("siteFolder"),
-      artFolder: join(repositoryRoot, "site/catalog/art"),
-      repositoryRoot,
-      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-    });
+    testStack = await startTestStack("burst");
+    stack = testStack.stack;
     vi.spyOn(console, "error").mockImplementation((...parts: unknown[]) => {
       diagnostics.push(parts.map(String).join(" "));
     });
@@ -41,8 +34,7 @@ describe("a browser-like burst through the local edge", () => {
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await testStack?.close();
   }, 60_000);
 
   it("answers every catalog page and picture, 50 at once, with 200", async () => {

@@ -1,40 +1,26 @@
 // The acceptance path: the whole local stack on ephemeral ports, the catalog through the local edge,
 // a cache hit in the headers and in the access log, the API's health, and data kept across a restart.
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
-import { type LocalStack, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack } from "../../infra/local/stack.ts";
 import { ApiRequestError, callApi } from "../../site/lib/api-client.ts";
 import { oacFetch } from "../origin/oac-fetch.ts";
+import { startTestStack, type TestStack } from "./test-stack.ts";
 
-const repositoryRoot = process.cwd();
-let dataDir: string;
+let testStack: TestStack | undefined;
 let stack: LocalStack | undefined;
 
-const start = (progress?: (line: string) => void) =>
-  startLocalStack({
-    dataDir,
-    siteFolder: inject("siteFolder"),
-    artFolder: join(repositoryRoot, "site/catalog/art"),
-    repositoryRoot,
-    ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-    ...(progress ? { progress } : {}),
-  });
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "goodgreets-stack-"));
-  // PostgreSQL runs as its own user when the tests run as root: it must be able to pass through.
-  await chmod(dataDir, 0o711);
-  stack = await start();
+  testStack = await startTestStack("stack");
+  stack = testStack.stack;
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await testStack?.close();
 });
 
 describe("the local stack", () => {
@@ -155,9 +141,9 @@ describe("the local stack", () => {
   });
 
   it("keeps its data across a restart", async () => {
-    await stack?.close();
     const lines: string[] = [];
-    stack = await start((line) => lines.push(line));
+    stack = await testStack?.restart({ progress: (line) => lines.push(line) });
+    if (!stack) throw new Error("the stack did not start");
     expect(lines).toContain("database schema is up to date");
     expect(lines.some((line) => /site: 0 uploaded, \d+ unchanged, 0 removed/.test(line))).toBe(true);
     expect((await fetch(`${stack.edge.url}/`)).status).toBe(200);
