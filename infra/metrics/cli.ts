@@ -1,5 +1,6 @@
-// `npm run metrics -- [--json] [--since T] [--until T] [--html FILE | --no-html] [logs…]`: the edge metrics
-// review of CloudFront access logs (files or folders; the local edge's data/edge-logs when none are named).
+// `npm run metrics -- [--json] [--since T] [--until T] [--html FILE | --no-html] [--cache DIR | --no-cache]
+// [logs…]`: the edge metrics review of CloudFront access logs (files or folders; the local edge's
+// data/edge-logs when none are named), each file converted once into the columnar cache (data/metrics-cache).
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
       until: { type: "string" },
       html: { type: "string", default: latestReportPath },
       "no-html": { type: "boolean", default: false },
+      cache: { type: "string", default: join(localDataDir, "metrics-cache") },
+      "no-cache": { type: "boolean", default: false },
     },
   });
   const localLogs = join(localDataDir, "edge-logs");
@@ -40,6 +43,15 @@ async function main(): Promise<void> {
     now: new Date(),
     since: time("since", values.since),
     until: time("until", values.until),
+    cache: values["no-cache"] ? undefined : values.cache,
+    // On stderr, so --json's stdout stays one document.
+    onCache: ({ folder, reused, converted, pruned }) =>
+      console.error(
+        folder
+          ? `metrics: cache ${folder}: ${reused} file(s) read from it, ${converted} converted into it` +
+              (pruned > 0 ? `, ${pruned} entry(ies) of deleted files removed` : "")
+          : `metrics: no cache: ${converted} file(s) converted for this review only`,
+      ),
   });
   if (!values["no-html"]) {
     await mkdir(dirname(values.html), { recursive: true });

@@ -1,9 +1,10 @@
-// One edge metrics review: finds the log files, loads them into an in-memory DuckDB, runs the figures.
+// One edge metrics review: finds the log files, makes them an in-memory DuckDB's view, runs the figures.
 import { availableParallelism } from "node:os";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
-import { loadLogs } from "./load.ts";
+import { type LoadResult, loadLogs } from "./load.ts";
+import { pruneCache } from "./log-cache.ts";
 import { describeLogFile, listLogFiles } from "./log-files.ts";
 import { summarise } from "./summarise.ts";
 
@@ -13,13 +14,17 @@ export interface ReviewOptions {
   now: Date;
   since?: Date | undefined;
   until?: Date | undefined;
+  /** The columnar cache's folder (log-cache.ts); none: each file is converted for this review only. */
+  cache?: string | undefined;
+  /** Told how the cache served this review. */
+  onCache?: (use: LoadResult["cache"] & { pruned: number }) => void;
 }
 
 export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetrics> {
   const paths = await listLogFiles(options.paths);
   const files = await Promise.all(paths.map(describeLogFile));
-  // Insertion order is never read (every figure is an aggregate): dropping it lets the load run in parallel,
-  // on a thread per core.
+  // Insertion order is never read (every figure is an aggregate): dropping it lets the conversion run in
+  // parallel, on a thread per core.
   const instance = await DuckDBInstance.create(":memory:", {
     preserve_insertion_order: "false",
     threads: String(availableParallelism()),
@@ -27,13 +32,20 @@ export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetric
   const connection = await instance.connect();
   try {
     const load = await loadLogs(connection, files, options);
-    return await summarise(connection, {
-      now: options.now,
-      files: files.length,
-      load,
-      since: options.since,
-      until: options.until,
-    });
+    try {
+      const metrics = await summarise(connection, {
+        now: options.now,
+        files: files.length,
+        load,
+        since: options.since,
+        until: options.until,
+      });
+      const pruned = options.cache ? await pruneCache(options.cache) : 0;
+      options.onCache?.({ ...load.cache, pruned });
+      return metrics;
+    } finally {
+      await load.release();
+    }
   } finally {
     connection.closeSync();
     instance.closeSync();

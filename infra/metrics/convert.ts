@@ -1,0 +1,162 @@
+// Converts one CloudFront access log file into a Parquet file of the columns the figures read, counting
+// malformed lines instead of failing on them. DuckDB's own CSV/JSON/Parquet readers do the parsing.
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { LogFile } from "./log-files.ts";
+import { contentType } from "./queries.ts";
+
+export interface Malformed {
+  file: string;
+  /** 1-based, header lines counted; 0 when the reader cannot say (a value that does not parse). */
+  line: number;
+  reason: string;
+}
+
+/** What a conversion learnt about its file beyond the rows it kept. */
+export interface FileFacts {
+  /** Data lines read, comment headers left out; malformed ones included. */
+  lines: number;
+  malformedLines: number;
+  /** The first few, so the report can say what is wrong. */
+  malformedExamples: Malformed[];
+  /** Rows in the Parquet file (well-formed ones and those flagged `malformed`). */
+  rows: number;
+}
+
+export const exampleCount = 5;
+export const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/** The Parquet file's columns, named as Athena's CloudFront table names them; `content_type` is the media
+ * type without its parameters; `malformed` rows are counted, then left out of every figure. */
+export const convertedColumns = {
+  ts: "TIMESTAMP",
+  sc_bytes: "BIGINT",
+  cs_uri_stem: "VARCHAR",
+  sc_status: "INTEGER",
+  cs_uri_query: "VARCHAR",
+  x_edge_result_type: "VARCHAR",
+  x_edge_detailed_result_type: "VARCHAR",
+  time_taken: "DOUBLE",
+  content_type: "VARCHAR",
+  malformed: "BOOLEAN",
+} as const;
+
+/** The fields read with a type other than text: parsed by the CSV reader itself, a bad value rejecting
+ * its line. Every other field read is text. */
+const fieldTypes: Record<string, string> = {
+  date: "DATE",
+  time: "TIME",
+  "sc-bytes": "BIGINT",
+  "sc-status": "INTEGER",
+  "time-taken": "DOUBLE",
+};
+
+/** A field's value of the given type, NULL when the file lacks it or it is "-" (CloudFront's empty). */
+type TypedValue = (field: string, type: string) => string;
+
+/**
+ * The converted columns from a file's values. A line whose time, status, path or result type is missing
+ * is malformed. v2 can log `timestamp` (epoch seconds) or `timestamp(ms)` instead of, or as well as,
+ * date and time.
+ */
+function typedColumns(value: TypedValue): string {
+  const epochMicros = (field: string, scale: number) =>
+    `make_timestamp(CAST(${value(field, "DOUBLE")} * ${scale} AS BIGINT))`;
+  const ts = `coalesce(${value("date", "DATE")} + ${value("time", "TIME")},
+    ${epochMicros("timestamp", 1_000_000)}, ${epochMicros("timestamp(ms)", 1000)})`;
+  const columns = `${ts} AS ts, ${value("sc-bytes", "BIGINT")} AS sc_bytes,
+    ${value("cs-uri-stem", "VARCHAR")} AS cs_uri_stem, ${value("sc-status", "INTEGER")} AS sc_status,
+    ${value("cs-uri-query", "VARCHAR")} AS cs_uri_query, ${value("x-edge-result-type", "VARCHAR")} AS x_edge_result_type,
+    coalesce(${value("x-edge-detailed-result-type", "VARCHAR")}, ${value("x-edge-result-type", "VARCHAR")}) AS x_edge_detailed_result_type,
+    ${value("time-taken", "DOUBLE")} AS time_taken, ${contentType(value("sc-content-type", "VARCHAR"))} AS content_type`;
+  return `SELECT *,
+    ts IS NULL OR sc_status IS NULL OR cs_uri_stem IS NULL OR x_edge_result_type IS NULL AS malformed
+  FROM (SELECT ${columns} FROM source)`;
+}
+
+/** A text value as a typed one: "-" and values that do not parse are NULL (JSON and Parquet input). */
+const fromText =
+  (text: (field: string) => string | undefined): TypedValue =>
+  (field, type) => {
+    const value = text(field);
+    if (value === undefined) return `CAST(NULL AS ${type})`;
+    const present = `nullif(${value}, '-')`;
+    return type === "VARCHAR" ? present : `try_cast(${present} AS ${type})`;
+  };
+
+/** The SELECT that reads `file` as the converted columns. */
+async function selectFrom(connection: DuckDBConnection, file: LogFile): Promise<string> {
+  const path = quote(file.path);
+  if (file.format === "w3c") {
+    // Typed as read, with no sniffing: the reader parses numbers and times itself (no text kept for
+    // them), reads only the columns the SELECT names, and splits the file across threads.
+    const columns = file.fields
+      .map((field, index) => `${quote(`c${index}`)}: ${quote(fieldTypes[field] ?? "VARCHAR")}`)
+      .join(", ");
+    const value: TypedValue = (field, type) => {
+      const index = file.fields.indexOf(field);
+      if (index < 0) return `CAST(NULL AS ${type})`;
+      const declared = fieldTypes[field] ?? "VARCHAR";
+      return declared === type ? `c${index}` : `try_cast(c${index} AS ${type})`;
+    };
+    return `WITH source AS (SELECT * FROM read_csv(${path}, delim=${quote(file.delimiter)}, header=false,
+      comment='#', quote='', escape='', nullstr='-', auto_detect=false, parallel=true, columns={${columns}},
+      ignore_errors=true, store_rejects=true, compression=${quote(file.compression)}))
+      ${typedColumns(value)}`;
+  }
+  if (file.format === "parquet") {
+    // Columns are the field names; a field the delivery did not choose is absent.
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${path})`);
+    const present = new Set(described.getRows().map(([name]) => String(name)));
+    const value = fromText((field) =>
+      present.has(field) ? `CAST("${field.replaceAll('"', '""')}" AS VARCHAR)` : undefined,
+    );
+    return `WITH source AS (SELECT * FROM read_parquet(${path})) ${typedColumns(value)}`;
+  }
+  // Each line as one text value (no delimiter can occur in it), parsed as JSON in SQL.
+  const value = fromText(
+    (field) => `CASE WHEN json_valid(line) THEN json_extract_string(line, ${quote(`$."${field}"`)}) END`,
+  );
+  return `WITH source AS (SELECT * FROM read_csv(${path}, delim=chr(31), header=false, quote='', escape='',
+      auto_detect=false, columns={'line': 'VARCHAR'}, compression=${quote(file.compression)})
+    WHERE trim(line) <> '') ${typedColumns(value)}`;
+}
+
+/** Writes `file`'s rows to the Parquet file `target` and says what was malformed. */
+export async function convertLogFile(
+  connection: DuckDBConnection,
+  file: LogFile,
+  target: string,
+): Promise<FileFacts> {
+  // Snappy: the cheapest to write and to read back of DuckDB's codecs on these columns.
+  await connection.run(
+    `COPY (${await selectFrom(connection, file)}) TO ${quote(target)} (FORMAT parquet, COMPRESSION snappy)`,
+  );
+  const facts: FileFacts = { lines: 0, malformedLines: 0, malformedExamples: [], rows: 0 };
+  if (file.format === "w3c") {
+    // The rejects tables keep earlier scans' rows (one connection converts many files): this scan is the
+    // latest. One bad line can raise several errors (one per missing column): count lines, not errors.
+    const rejected = await connection.runAndReadAll(`SELECT line, arg_min(error_message, column_idx)
+      FROM reject_errors WHERE scan_id = (SELECT max(scan_id) FROM reject_scans) GROUP BY ALL ORDER BY 1`);
+    for (const [line, reason] of rejected.getRows()) {
+      facts.lines += 1;
+      facts.malformedLines += 1;
+      if (facts.malformedExamples.length < exampleCount)
+        facts.malformedExamples.push({ file: file.path, line: Number(line), reason: String(reason) });
+    }
+  }
+  // Lines that split into the right fields but whose values do not parse.
+  const written = await connection.runAndReadAll(`SELECT count(*), count_if(malformed),
+    list(cs_uri_stem) FILTER (WHERE malformed)[1:${exampleCount}] FROM read_parquet(${quote(target)})`);
+  const [rows, bad, uris] = written.getRowsJS()[0] ?? [0, 0, []];
+  facts.rows = Number(rows);
+  facts.lines += facts.rows;
+  facts.malformedLines += Number(bad);
+  for (const uri of (uris as (string | null)[] | null) ?? [])
+    if (facts.malformedExamples.length < exampleCount)
+      facts.malformedExamples.push({
+        file: file.path,
+        line: 0,
+        reason: `a value does not parse (time, status, path or result type)${uri ? ` for ${uri}` : ""}`,
+      });
+  return facts;
+}
