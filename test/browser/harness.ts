@@ -1,10 +1,9 @@
 // What every browser test file shares: one local stack in a temp folder, one Chromium, and the screenshots.
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { inject } from "vitest";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../infra/local/stack.ts";
+import type { LocalStack, LocalStackOptions } from "../../infra/local/stack.ts";
+import { startTestStack } from "../local/test-stack.ts";
 import { launchChromium } from "./launch.ts";
 
 const repositoryRoot = process.cwd();
@@ -22,27 +21,13 @@ export interface BrowserHarness {
 export async function startBrowserHarness(
   options: Pick<LocalStackOptions, "now"> = {},
 ): Promise<BrowserHarness> {
-  const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-browser-"));
-  // PostgreSQL runs as its own user when the tests run as root: it must be able to pass through.
-  await chmod(dataDir, 0o711);
-  const [stack, browser] = await Promise.all([
-    startLocalStack({
-      dataDir,
-      siteFolder: inject("siteFolder"),
-      artFolder: join(repositoryRoot, "site/catalog/art"),
-      repositoryRoot,
-      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-      ...options,
-    }),
-    launchChromium(),
-  ]);
+  const [testStack, browser] = await Promise.all([startTestStack("browser", options), launchChromium()]);
   return {
-    stack,
+    stack: testStack.stack,
     browser,
     async close() {
       await browser.close();
-      await stack.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await testStack.close();
     },
   };
 }
