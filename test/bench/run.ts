@@ -2,7 +2,8 @@
 // object on a bench origin, then hit throughput and latency of the whole local stack side by side with
 // nginx serving the same built site: same load client, same concurrency, same URL mix, same run.
 // Nothing here asserts; the numbers are for reading. Options: --duration <s> (each server's share, run in
-// three slices taking turns with the other), --connections <n>.
+// three slices taking turns with the other), --connections <n>. Parts named after `--` run alone:
+// `npm run bench -- images` (parts: edge, metrics, images, delivery, cards).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -25,7 +26,8 @@ const artFolder = join(repositoryRoot, "site/catalog/art");
 /** The issue's aim: the local edge serves at least a quarter of nginx's requests/s. */
 const aimRatio = 0.25;
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     duration: { type: "string", default: "12" },
     connections: { type: "string", default: "50" },
@@ -39,6 +41,23 @@ const bounded = (name: string, text: string, max: number) => {
   }
   return value;
 };
+/** The parts after the edge's own, each in its file (each also runs alone with node). */
+const laterParts = {
+  metrics: async () => (await import("./metrics.ts")).benchMetrics(),
+  images: async () => (await import("./images.ts")).benchImages(),
+  delivery: async () => (await import("./delivery.ts")).benchDelivery(),
+  cards: async () => (await import("./cards.ts")).benchCards(),
+};
+const unknownPart = positionals.find((part) => part !== "edge" && !(part in laterParts));
+if (unknownPart) {
+  console.error(`no bench part ${unknownPart}; the parts are edge, ${Object.keys(laterParts).join(", ")}`);
+  process.exit(2);
+}
+const runs = (part: string) => positionals.length === 0 || positionals.includes(part);
+if (!runs("edge")) {
+  for (const [part, bench] of Object.entries(laterParts)) if (runs(part)) await bench();
+  process.exit(0);
+}
 const durationSeconds = bounded("duration", values.duration, 300);
 const connections = bounded("connections", values.connections, 1000);
 const step = (message: string) => console.log(`  · ${message}`);
@@ -250,7 +269,4 @@ ${row("nginx", nginxResult)}
 ${row("local edge", edgeResult)}
 local edge / nginx: ${(ratio * 100).toFixed(1)}% of nginx's requests/s; the aim is at least ${aimRatio * 100}% — ${ratio >= aimRatio ? "met" : "not met"}`);
 
-await (await import("./metrics.ts")).benchMetrics();
-await (await import("./images.ts")).benchImages();
-await (await import("./delivery.ts")).benchDelivery();
-await (await import("./cards.ts")).benchCards();
+for (const [part, bench] of Object.entries(laterParts)) if (runs(part)) await bench();
