@@ -15,6 +15,7 @@ import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { distribution } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
+import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
@@ -198,16 +199,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const clock = options.now;
     // The sign page's HTML, served by the API with each card's link preview (edge behaviour /s/*).
     const signShell = await readFile(join(options.siteFolder, "s/index.html"), "utf8");
+    // The API is made once the edge is up: its sign page needs the site's origin, which is the edge's URL
+    // (its port may be chosen at start). Nothing calls the function URL before the edge exists.
+    let api: FunctionUrlHandler | undefined;
     const functionUrl = await startFunctionUrlStandIn({
-      handler: createApiHandler({
-        database,
-        version,
-        signShell,
-        // Upload grants and checks in the images bucket, as the API's role would make them.
-        uploads: { s3: apiS3, bucket: localBuckets.images },
-        schedules: schedulerCardSchedules(schedulerClient, localDelivery),
-        ...(clock ? { now: () => new Date(clock()) } : {}),
-      }),
+      handler: async (event, context) => {
+        if (!api) throw new Error("The API was called before the local edge started");
+        return api(event, context);
+      },
       // Its resource policy admits the distribution's OAC alone: a direct call is refused.
       signing: { region: localRegion, credentials: [localEdgeIdentity.credentials] },
       port: options.ports.functionUrl,
@@ -259,6 +258,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       wafInsertedHeaderValue: edgeBuild.uploadCaptchaSecret,
     });
     started.push(edge);
+    api = createApiHandler({
+      database,
+      version,
+      signShell: { html: signShell, siteUrl: edge.url },
+      // Upload grants and checks in the images bucket, as the API's role would make them.
+      uploads: { s3: apiS3, bucket: localBuckets.images },
+      schedules: schedulerCardSchedules(schedulerClient, localDelivery),
+      ...(clock ? { now: () => new Date(clock()) } : {}),
+    });
 
     // The delivery Lambda, invoked by the Scheduler stand-in as Scheduler invokes it in AWS.
     scheduler.setTarget(

@@ -11,7 +11,7 @@ import { registerCardRoutes } from "./card-routes.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import { checkHealth } from "./health.ts";
 import { registerSignRoutes } from "./sign-routes.ts";
-import { registerSignShellRoute } from "./sign-shell-route.ts";
+import { registerSignShellRoute, type SignShell } from "./sign-shell-route.ts";
 
 export interface ApiDependencies {
   database: Pick<Database, "query">;
@@ -19,8 +19,8 @@ export interface ApiDependencies {
   log?: (message: string) => void;
   /** The API's clock: the real one in AWS; the stack's (GOODGREETS_NOW) locally; a fixed one in tests. */
   now?: () => Date;
-  /** The built sign page, served at /s/<signId> with the card's link preview; no such route without it. */
-  signShell?: string;
+  /** The built sign page and the site's origin, served at /s/<signId> with the card's link preview; no such route without it. */
+  signShell?: SignShell;
   /** Each card's one delivery schedule (EventBridge Scheduler); without it no card is ever delivered. */
   schedules?: CardSchedules;
   /** The images bucket for uploads; no upload routes without it. */

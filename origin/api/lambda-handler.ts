@@ -32,5 +32,8 @@ export const handler = createApiHandler({
     roleArn: required("SCHEDULER_ROLE_ARN"),
     deadLetterQueueArn: required("DELIVERY_DEAD_LETTER_QUEUE_ARN"),
   }),
-  ...(signShell === undefined ? {} : { signShell }),
+  // The site's public origin for the sign page's preview tags, as the delivery Lambda has it.
+  ...(signShell === undefined
+    ? {}
+    : { signShell: { html: signShell, siteUrl: required("GOODGREETS_SITE_URL") } }),
 });

@@ -70,7 +70,7 @@ describe("a card whose schedule cannot be made", () => {
       database,
       version: "test",
       now: () => testNow,
-      signShell: "<head></head>",
+      signShell: { html: "<head></head>", siteUrl: "https://goodgreets.test" },
       log: (line) => logged.push(line),
       schedules: {
         put: async () => {

@@ -22,7 +22,12 @@ export async function countRouteCalls(database: Database, now: Date): Promise<Ro
       return database.query(sql, params);
     },
   };
-  const app = createApp({ database: counted, version: "test", now: () => now, signShell: "<head></head>" });
+  const app = createApp({
+    database: counted,
+    version: "test",
+    now: () => now,
+    signShell: { html: "<head></head>", siteUrl: "https://goodgreets.test" },
+  });
   /** Sends a request and returns its JSON and how many Data API calls it made. */
   const measure = async (
     method: string,

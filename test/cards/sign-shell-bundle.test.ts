@@ -15,6 +15,7 @@ const variables = {
   DATABASE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:shell-test",
   DATABASE_NAME: "goodgreets",
   GOODGREETS_VERSION: "1.2.3-shell",
+  GOODGREETS_SITE_URL: "https://goodgreets.test",
   SCHEDULE_GROUP_NAME: "goodgreets-cards",
   DELIVERY_FUNCTION_ARN: "arn:aws:lambda:us-east-1:000000000000:function:goodgreets-delivery",
   SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",

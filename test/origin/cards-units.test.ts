@@ -95,28 +95,29 @@ describe("the sign page's preview tags", () => {
     recipientName,
     design: { imageUrl: "/img/catalog/balloon-bunch.svg", altText: "Balloons" },
   });
+  const place = { siteUrl: "https://goodgreets.test", signId: "AAAAAAAAAAAAAAAAAAAAAA" };
 
   it("escapes every value, so no text can open a tag or leave an attribute", () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (title, name) => {
-        const html = renderSignShell(shell, card(title, name));
+        const html = renderSignShell(shell, card(title, name), place);
         const head = html.slice(0, html.indexOf("</head>"));
         // Only the tags we wrote open with "<": each is <title>, </title> or <meta …>.
         const tags = head.match(/<[^>]*>/g) ?? [];
         for (const tag of tags)
           expect(tag).toMatch(/^<(\/?title|\/?html|head|meta [a-z]+="[^"<>]*" content="[^"<>]*")>$/);
-        expect(tags.filter((tag) => tag.startsWith("<meta"))).toHaveLength(9);
+        expect(tags.filter((tag) => tag.startsWith("<meta"))).toHaveLength(10);
       }),
     );
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   });
 
   it("leaves the shell as built when there is no card", () => {
-    expect(renderSignShell(shell, undefined)).toBe(shell);
+    expect(renderSignShell(shell, undefined, place)).toBe(shell);
   });
 
   it("keeps a $ in a title as text", () => {
-    expect(renderSignShell(shell, card("$& $1 $$"))).toContain('content="$&amp; $1 $$"');
+    expect(renderSignShell(shell, card("$& $1 $$"), place)).toContain('content="$&amp; $1 $$"');
   });
 });
 
