@@ -83,6 +83,16 @@ export function registerSignRoutes(app: Hono<ApiEnv>, { database, now }: SignRou
     return context.json(created, 201);
   });
 
+  // The sign page asks this for each signature its browser keeps, so one the organiser removed is
+  // forgotten there and the signer told. Answered whether or not signing is still open; one read.
+  app.get("/api/sign/:signId/signatures/:signatureId", async (context) => {
+    const signId = signIdOf(context.req.param("signId"));
+    const auth = await selectSignatureAuth(database, signId, signatureIdOf(context.req.param("signatureId")));
+    if (!auth) throw noSignature();
+    requireSecret(context.req.raw, signatureSecretHeader, auth.secret_hash);
+    return context.body(null, 204);
+  });
+
   app.put("/api/sign/:signId/signatures/:signatureId", async (context) => {
     const signId = signIdOf(context.req.param("signId"));
     const signatureId = signatureIdOf(context.req.param("signatureId"));

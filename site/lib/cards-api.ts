@@ -27,6 +27,9 @@ export const cardsApi = {
   signPage: (signId: string) => callApi<SignPageView>(`/api/sign/${id(signId)}`),
   sign: (signId: string, body: SignBody) =>
     callApi<CreatedSignature>(`/api/sign/${id(signId)}/signatures`, { body }),
+  /** Resolves when the signature is still on the card and the secret is its own; 404 once removed. */
+  checkSignature: (signId: string, signatureId: string, secret: string) =>
+    callApi<void>(`/api/sign/${id(signId)}/signatures/${id(signatureId)}`, { headers: asSigner(secret) }),
   editSignature: (signId: string, signatureId: string, secret: string, body: SignBody) =>
     callApi<{ signature: SignatureView }>(`/api/sign/${id(signId)}/signatures/${id(signatureId)}`, {
       method: "PUT",

@@ -6,7 +6,13 @@ import type { SignPageView } from "../../../origin/cards/views.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { cardsApi } from "../../lib/cards-api.ts";
 import { noteClass } from "../signature-style.ts";
-import { type OwnSignature, readOwnSignatures, writeOwnSignatures } from "./own-signatures.ts";
+import {
+  type OwnSignature,
+  readOwnSignatures,
+  removedFromCard,
+  removedNotice,
+  writeOwnSignatures,
+} from "./own-signatures.ts";
 import { SignatureForm } from "./signature-form.tsx";
 
 interface Props {
@@ -36,6 +42,8 @@ export function SignCard({ signId }: Props) {
       setView(await cardsApi.signPage(signId));
     } catch (error) {
       if (!(error instanceof ApiRequestError)) throw error;
+      // The card is gone (deleted): nothing of it is kept here either.
+      if (error.status === 404) keep([]);
       setFailure(
         error.status === 404
           ? "There is no card to sign at this link. Check that you copied all of it."
@@ -43,8 +51,20 @@ export function SignCard({ signId }: Props) {
       );
     }
   };
+  /** On opening: forgets the kept signatures the organiser removed; how many that was. */
+  const reconcile = async () => {
+    const removed = await removedFromCard(readOwnSignatures(localStorage, signId), (entry) =>
+      cardsApi.checkSignature(signId, entry.signature.id, entry.secret),
+    );
+    if (removed.size > 0)
+      keep(readOwnSignatures(localStorage, signId).filter((entry) => !removed.has(entry.signature.id)));
+    return removed.size;
+  };
   useEffect(() => {
-    void load();
+    // Said once the card is on screen, where the notice is.
+    void Promise.all([load(), reconcile()]).then(([, removed]) => {
+      if (removed > 0) announce(removedNotice(removed));
+    });
   }, [signId]);
 
   const keep = (next: OwnSignature[]) => {
