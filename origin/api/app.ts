@@ -99,6 +99,7 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
     now,
     log,
     ...(dependencies.schedules ? { schedules: dependencies.schedules } : {}),
+    ...(dependencies.uploads ? { uploads: dependencies.uploads } : {}),
   });
   registerSignRoutes(app, { database: dependencies.database, now });
   if (dependencies.signShell !== undefined)

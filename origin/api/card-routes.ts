@@ -26,6 +26,8 @@ import { createCardBody, updateCardBody } from "../cards/schema.ts";
 import type { CardStatus, CreatedCard, OrganiserView } from "../cards/views.ts";
 import type { Database } from "../db/data-api.ts";
 import type { CardSchedules } from "../schedules/card-schedules.ts";
+import { isAcceptedPicture } from "../uploads/accepted-picture.ts";
+import type { UploadDependencies } from "../uploads/upload-routes.ts";
 import type { ApiEnv } from "./app.ts";
 import { validateBody } from "./app.ts";
 import { organiserSecretHeader, requireSecret } from "./capability-headers.ts";
@@ -36,6 +38,8 @@ export interface CardRouteDependencies {
   now: () => Date;
   /** Keeps the card's one schedule: made with the card, moved with its time, gone with it. */
   schedules?: CardSchedules;
+  /** The images bucket, where a card's own picture must be before the card can show it. */
+  uploads?: UploadDependencies;
   log: (message: string) => void;
 }
 
@@ -61,7 +65,7 @@ const cardClosed = (status: CardStatus | undefined) =>
 
 export function registerCardRoutes(
   app: Hono<ApiEnv>,
-  { database, now, schedules, log }: CardRouteDependencies,
+  { database, now, schedules, uploads, log }: CardRouteDependencies,
 ): void {
   /** Checks the organiser's secret against the card; one read, before any write. */
   async function authorise(request: Request, cardId: string) {
@@ -73,10 +77,26 @@ export function registerCardRoutes(
 
   const organiserAnswer = (row: CardRow) => ({ card: organiserCard(row) });
 
+  async function requireAcceptedPicture(url: string) {
+    if (!uploads)
+      throw badRequest(
+        "uploads_unavailable",
+        "This service takes no uploaded pictures; pick a design.",
+        "upload",
+      );
+    if (!(await isAcceptedPicture(uploads, url)))
+      throw badRequest(
+        "unknown_picture",
+        "There is no accepted picture at this url. Upload the picture and let its check finish first.",
+        "upload.url",
+      );
+  }
+
   app.post("/api/cards", async (context) => {
     const body = await validateBody(context.req.raw, createCardBody);
     const clock = now();
     const deliverAt = deliveryInstant(body, clock);
+    if (body.upload) await requireAcceptedPicture(body.upload.url);
     const organiserSecret = newSecret();
     const row = await insertCard(database, {
       ...body,
@@ -86,6 +106,13 @@ export function registerCardRoutes(
       deliverAt,
       now: clock,
     });
+    if (!row && body.upload)
+      throw new ApiError(
+        409,
+        "picture_taken",
+        "This picture already belongs to another card. Upload it again to use it on a new card.",
+        "upload.url",
+      );
     if (!row) throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
     try {
       await schedules?.put({ id: row.id, deliverAt, timeZone: row.time_zone });
@@ -152,6 +179,13 @@ export function registerCardRoutes(
     const result = await updateCard(database, cardId, { ...body, deliverAt }, clock);
     if (result.unknownDesign)
       throw badRequest("unknown_design", `There is no design ${body.design}.`, "design");
+    if (result.showsUpload)
+      throw new ApiError(
+        409,
+        "card_shows_upload",
+        "This card shows your own picture, which cannot be swapped for a design. Make a new card instead.",
+        "design",
+      );
     if (!result.row) throw cardClosed(result.priorStatus ?? auth.status);
     if (deliverAt) await schedules?.put({ id: cardId, deliverAt, timeZone: result.row.time_zone });
     return context.json(organiserAnswer(result.row));

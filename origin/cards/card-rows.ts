@@ -1,18 +1,20 @@
 // The columns the card statements select, and the rows they come back as, turned into the API's views.
+import { imageSrcset, variantWidths } from "../../edge/image-variants.ts";
 import { designImageUrl } from "../../site/catalog/designs.ts";
 import { isSigningOpen } from "./card-rules.ts";
 import { zonedDateTime } from "./delivery-time.ts";
-import type { CardLinks, CardStatus, CardView, OrganiserView, SignatureView } from "./views.ts";
+import type { CardLinks, CardStatus, CardView, DesignView, OrganiserView, SignatureView } from "./views.ts";
 
 /**
- * Everything about a card and its design, for the alias `c` (cards) and `d` (designs), signatures as one
- * JSON array (oldest first) so a card with its signatures is one row of one statement.
+ * Everything about a card and its design, for the alias `c` (cards) and `d` (designs, LEFT JOINed: a card
+ * with the sender's own picture has none), signatures as one JSON array (oldest first) so a card with its
+ * signatures is one row of one statement.
  */
 export const cardColumns = `
   c.id, c.sign_id, c.title, c.recipient_name, c.recipient_email, c.sender_name, c.sender_email, c.status,
   c.time_zone, api_instant(c.deliver_at) AS deliver_at, api_instant(c.locked_at) AS locked_at,
   api_instant(c.created_at) AS created_at, api_instant(c.delivered_at) AS delivered_at,
-  api_instant(c.opened_at) AS opened_at, c.failure_reason,
+  api_instant(c.opened_at) AS opened_at, c.failure_reason, c.upload_url, c.upload_alt,
   d.slug AS design_slug, d.title AS design_title, d.alt_text AS design_alt_text, d.image_key AS design_image_key,
   (SELECT coalesce(json_agg(${signatureJson("s")} ORDER BY s.created_at, s.id), '[]')::text
      FROM signatures s WHERE s.card_id = c.id) AS signatures`;
@@ -24,7 +26,7 @@ export function signatureJson(alias: string): string {
     'updatedAt', api_instant(${alias}.updated_at))`;
 }
 
-export interface CardRow {
+export interface CardRow extends DesignColumns {
   id: string;
   sign_id: string;
   title: string;
@@ -40,21 +42,39 @@ export interface CardRow {
   delivered_at: string | null;
   opened_at: string | null;
   failure_reason: string | null;
-  design_slug: string;
-  design_title: string;
-  design_alt_text: string;
-  design_image_key: string;
   signatures: string;
 }
 
-export function designView(
-  row: Pick<CardRow, "design_slug" | "design_title" | "design_alt_text" | "design_image_key">,
-) {
+/** The picture's columns: the catalog design's (null for an upload), or the upload's (null for a design). */
+export interface DesignColumns {
+  design_slug: string | null;
+  design_title: string | null;
+  design_alt_text: string | null;
+  design_image_key: string | null;
+  upload_url: string | null;
+  upload_alt: string | null;
+}
+
+/** What the pages show on a card's front is never drawn wider than this on a 2× screen. */
+const cardPictureWidths = variantWidths.filter((width) => width <= 1280);
+
+/** The card's picture for the pages and the email: a catalog design or the sender's own upload. */
+export function designView(row: DesignColumns): DesignView {
+  if (row.upload_url !== null)
+    return {
+      slug: null,
+      title: "The sender’s own picture",
+      altText: row.upload_alt ?? "",
+      imageUrl: row.upload_url,
+      srcset: imageSrcset(row.upload_url, cardPictureWidths),
+    };
+  const imageUrl = designImageUrl({ imageKey: row.design_image_key ?? "" });
   return {
     slug: row.design_slug,
-    title: row.design_title,
-    altText: row.design_alt_text,
-    imageUrl: designImageUrl({ imageKey: row.design_image_key }),
+    title: row.design_title ?? "",
+    altText: row.design_alt_text ?? "",
+    imageUrl,
+    srcset: imageSrcset(imageUrl, cardPictureWidths),
   };
 }
 

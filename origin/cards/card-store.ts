@@ -11,7 +11,9 @@ export interface NewCard {
   id: string;
   signId: string;
   organiserSecretHash: string;
-  design: string;
+  /** A catalog design's slug, or the sender's own accepted picture: exactly one. */
+  design?: string | undefined;
+  upload?: { url: string; alt: string } | undefined;
   title: string;
   recipientName: string;
   recipientEmail: string;
@@ -24,23 +26,32 @@ export interface NewCard {
 
 const editable = sqlStatusList(editableStatuses);
 
-/** Inserts a scheduled card; undefined when the design is unknown. */
+/**
+ * Inserts a scheduled card; undefined when the design is unknown or the picture is already another
+ * card's (upload_url is UNIQUE: ON CONFLICT settles two cards claiming it at once, the loser gets nothing).
+ */
 export async function insertCard(database: Query, card: NewCard): Promise<CardRow | undefined> {
   const [row] = await database.query<CardRow>(
     `WITH d AS (SELECT * FROM designs WHERE slug = :design),
      c AS (
-       INSERT INTO cards (id, sign_id, design_id, title, recipient_name, recipient_email, sender_name,
-         sender_email, deliver_at, time_zone, status, organiser_secret_hash, created_at, updated_at)
-       SELECT :id, :signId, d.id, :title, :recipientName, :recipientEmail, :senderName, :senderEmail,
-         :deliverAt::timestamptz, :timeZone, 'scheduled', decode(:hash, 'hex'), :now::timestamptz, :now::timestamptz
-       FROM d
+       INSERT INTO cards (id, sign_id, design_id, upload_url, upload_alt, title, recipient_name,
+         recipient_email, sender_name, sender_email, deliver_at, time_zone, status, organiser_secret_hash,
+         created_at, updated_at)
+       SELECT :id, :signId, d.id, :uploadUrl, :uploadAlt, :title, :recipientName, :recipientEmail,
+         :senderName, :senderEmail, :deliverAt::timestamptz, :timeZone, 'scheduled', decode(:hash, 'hex'),
+         :now::timestamptz, :now::timestamptz
+       FROM (SELECT 1) AS one LEFT JOIN d ON true
+       WHERE :design::text IS NULL OR d.id IS NOT NULL
+       ON CONFLICT (upload_url) DO NOTHING
        RETURNING *)
-     SELECT ${cardColumns} FROM c JOIN d ON d.id = c.design_id`,
+     SELECT ${cardColumns} FROM c LEFT JOIN d ON d.id = c.design_id`,
     {
       id: card.id,
       signId: card.signId,
       hash: card.organiserSecretHash,
-      design: card.design,
+      design: card.design ?? null,
+      uploadUrl: card.upload?.url ?? null,
+      uploadAlt: card.upload?.alt ?? null,
       title: card.title,
       recipientName: card.recipientName,
       recipientEmail: card.recipientEmail,
@@ -61,7 +72,7 @@ export async function selectCard(
 ): Promise<(CardRow & { organiser_secret_hash: string }) | undefined> {
   const [row] = await database.query<CardRow & { organiser_secret_hash: string }>(
     `SELECT ${cardColumns}, encode(c.organiser_secret_hash, 'hex') AS organiser_secret_hash
-     FROM cards c JOIN designs d ON d.id = c.design_id WHERE c.id = :cardId`,
+     FROM cards c LEFT JOIN designs d ON d.id = c.design_id WHERE c.id = :cardId`,
     { cardId },
   );
   return row;
@@ -91,7 +102,7 @@ async function changeCard(
   const [result] = await database.query<CardRow & { prior_status: CardStatus | null }>(
     `WITH ${update}
      SELECT (SELECT status FROM cards WHERE id = :cardId) AS prior_status, ${cardColumns}
-     FROM (SELECT 1) AS one LEFT JOIN (c JOIN designs d ON d.id = c.design_id) ON true`,
+     FROM (SELECT 1) AS one LEFT JOIN (c LEFT JOIN designs d ON d.id = c.design_id) ON true`,
     params,
   );
   return {
@@ -111,15 +122,24 @@ export interface CardChanges {
   timeZone?: string | undefined;
 }
 
-/** Changes the given details of an editable card; `unknownDesign` when the named design does not exist. */
+/**
+ * Changes the given details of an editable card; `unknownDesign` when the named design does not exist,
+ * `showsUpload` when a design was named for a card that shows the sender's own picture (the picture is
+ * the card's, so it is not swapped away and left behind).
+ */
 export async function updateCard(
   database: Query,
   cardId: string,
   changes: CardChanges,
   now: Date,
-): Promise<{ row: CardRow | undefined; priorStatus: CardStatus | undefined; unknownDesign: boolean }> {
+): Promise<{
+  row: CardRow | undefined;
+  priorStatus: CardStatus | undefined;
+  unknownDesign: boolean;
+  showsUpload: boolean;
+}> {
   const [result] = await database.query<
-    CardRow & { prior_status: CardStatus | null; unknown_design: boolean }
+    CardRow & { prior_status: CardStatus | null; unknown_design: boolean; shows_upload: boolean }
   >(
     `WITH chosen AS (SELECT (SELECT id FROM designs WHERE slug = :design) AS design_id),
      c AS (
@@ -136,10 +156,13 @@ export async function updateCard(
        FROM chosen
        WHERE cards.id = :cardId AND cards.status IN (${editable})
          AND (:design::text IS NULL OR chosen.design_id IS NOT NULL)
+         AND (:design::text IS NULL OR cards.upload_url IS NULL)
        RETURNING cards.*)
      SELECT (SELECT status FROM cards WHERE id = :cardId) AS prior_status,
+       (:design::text IS NOT NULL AND (SELECT upload_url IS NOT NULL FROM cards WHERE id = :cardId))
+         AS shows_upload,
        (:design::text IS NOT NULL AND chosen.design_id IS NULL) AS unknown_design, ${cardColumns}
-     FROM chosen LEFT JOIN (c JOIN designs d ON d.id = c.design_id) ON true`,
+     FROM chosen LEFT JOIN (c LEFT JOIN designs d ON d.id = c.design_id) ON true`,
     {
       cardId,
       design: changes.design ?? null,
@@ -157,6 +180,7 @@ export async function updateCard(
     row: result?.id ? result : undefined,
     priorStatus: result?.prior_status ?? undefined,
     unknownDesign: result?.unknown_design === true,
+    showsUpload: result?.shows_upload === true,
   };
 }
 

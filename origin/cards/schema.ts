@@ -10,6 +10,8 @@ export const limits = {
   title: 120,
   message: 1000,
   timeZone: 64,
+  /** The sender's description of their own picture (its alt text). */
+  pictureDescription: 300,
 } as const;
 
 /** Signature colours and handwriting-style fonts a signer may pick; the pages map each to a style. */
@@ -97,6 +99,36 @@ const designSlug = v.pipe(
   v.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "The design must be a design's slug, such as balloon-bunch."),
 );
 
+/**
+ * An accepted upload's site path, exactly as POST /api/uploads/<uploadId>/check answers it: only a
+ * picture that passed the content check lives under /img/uploads/ (migration 0004 holds the same rule).
+ */
+export const uploadedPictureUrl = /^\/img\/uploads\/[A-Za-z0-9_-]{22}\.(?:jpg|png|webp|gif|avif)$/;
+
+const pictureDescription = line("The description of your picture", limits.pictureDescription);
+
+/** The sender's own picture instead of a catalog design: where the check put it, and what it shows. */
+const upload = v.strictObject(
+  {
+    url: v.pipe(
+      v.string("The picture's url must be a string."),
+      v.regex(
+        uploadedPictureUrl,
+        "The picture's url must be the one the upload check answered, like /img/uploads/<uploadId>.jpg.",
+      ),
+    ),
+    alt: pictureDescription,
+  },
+  (issue) =>
+    issue.expected === '"alt"'
+      ? "Describe your picture in a few words, for people who cannot see it."
+      : issue.expected === '"url"'
+        ? "The picture's url is required."
+        : issue.expected === "never"
+          ? `Unknown field ${String(issue.input)}.`
+          : "The upload must be an object with url and alt.",
+);
+
 /** Words for the issues a body object can have: not an object, a required field missing, an unknown field. */
 const objectMessage = (issue: v.StrictObjectIssue) => {
   if (issue.expected === "never") return `Unknown field ${String(issue.input)}.`;
@@ -124,8 +156,27 @@ const cardFields = {
   timeZone,
 };
 
-/** POST /api/cards. Unknown keys are refused, so a misspelt field is named rather than ignored. */
-export const createCardBody = body(cardFields);
+/**
+ * POST /api/cards: a catalog design or the sender's own picture (exactly one). Unknown keys are refused,
+ * so a misspelt field is named rather than ignored.
+ */
+export const createCardBody = v.pipe(
+  body({ ...cardFields, design: v.optional(designSlug), upload: v.optional(upload) }),
+  v.forward(
+    v.check(
+      (card) => card.design !== undefined || card.upload !== undefined,
+      "Pick a design, or upload your own picture.",
+    ),
+    ["design"],
+  ),
+  v.forward(
+    v.check(
+      (card) => card.design === undefined || card.upload === undefined,
+      "Send a design or your own picture, not both.",
+    ),
+    ["upload"],
+  ),
+);
 export type CreateCardBody = v.InferOutput<typeof createCardBody>;
 
 /** PATCH /api/cards/<cardId>: any of the card's fields; a reschedule sends deliverAt and timeZone together. */

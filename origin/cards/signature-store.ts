@@ -1,7 +1,7 @@
 // The sign link's statements on the Data API: the sign page's view, and a signer's own signature
 // (add, edit, delete). One statement each; the card's "signing open" rule is repeated as a guard.
 import type { Database } from "../db/data-api.ts";
-import { signatureJson } from "./card-rows.ts";
+import { type DesignColumns, signatureJson } from "./card-rows.ts";
 import { editableStatuses, sqlStatusList } from "./card-rules.ts";
 import type { SignatureColour, SignatureFont } from "./schema.ts";
 import type { CardStatus, SignatureView } from "./views.ts";
@@ -11,7 +11,7 @@ type Query = Pick<Database, "query">;
 /** Signing is open: the card may still change and is not locked (card-rules.ts isSigningOpen). */
 const signingOpen = `(c.status IN (${sqlStatusList(editableStatuses)}) AND c.locked_at IS NULL)`;
 
-export interface SignPageRow {
+export interface SignPageRow extends DesignColumns {
   title: string;
   recipient_name: string;
   sender_name: string;
@@ -19,10 +19,6 @@ export interface SignPageRow {
   locked_at: string | null;
   deliver_at: string;
   signature_count: number;
-  design_slug: string;
-  design_title: string;
-  design_alt_text: string;
-  design_image_key: string;
 }
 
 export async function selectSignPage(database: Query, signId: string): Promise<SignPageRow | undefined> {
@@ -31,8 +27,8 @@ export async function selectSignPage(database: Query, signId: string): Promise<S
        api_instant(c.deliver_at) AS deliver_at,
        (SELECT count(*) FROM signatures s WHERE s.card_id = c.id)::integer AS signature_count,
        d.slug AS design_slug, d.title AS design_title, d.alt_text AS design_alt_text,
-       d.image_key AS design_image_key
-     FROM cards c JOIN designs d ON d.id = c.design_id WHERE c.sign_id = :signId`,
+       d.image_key AS design_image_key, c.upload_url, c.upload_alt
+     FROM cards c LEFT JOIN designs d ON d.id = c.design_id WHERE c.sign_id = :signId`,
     { signId },
   );
   return row;

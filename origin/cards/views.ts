@@ -5,12 +5,16 @@ import type { SignatureColour, SignatureFont } from "./schema.ts";
 /** The state of a card: created scheduled; "sending"/"failed" belong to the delivery job. */
 export type CardStatus = "draft" | "scheduled" | "sending" | "sent" | "failed" | "cancelled";
 
+/** The card's picture: a catalog design, or the sender's own upload (slug null, altText theirs). */
 export interface DesignView {
-  slug: string;
+  /** The catalog design's slug; null when the card shows the sender's own picture. */
+  slug: string | null;
   title: string;
   altText: string;
-  /** Path of the picture on this site, like "/img/catalog/balloon-bunch.svg". */
+  /** Path of the original on this site, like "/img/catalog/balloon-bunch.svg" or "/img/uploads/<id>.jpg". */
   imageUrl: string;
+  /** Its size variants as an `srcset` ("/img/…?w=320 320w, …"); the edge picks the format. */
+  srcset: string;
 }
 
 export interface SignatureView {

@@ -31,7 +31,7 @@ export async function claimCard(
        SELECT c.id, coalesce((SELECT max(attempt) FROM deliveries WHERE card_id = c.id), 0) + 1, 'sending',
          :now::timestamptz
        FROM c RETURNING attempt)
-     SELECT ${cardColumns}, a.attempt FROM c JOIN designs d ON d.id = c.design_id CROSS JOIN a`,
+     SELECT ${cardColumns}, a.attempt FROM c LEFT JOIN designs d ON d.id = c.design_id CROSS JOIN a`,
     { cardId, now: now.toISOString() },
   );
   return row;

@@ -3,6 +3,7 @@
 // a single-column table layout with inline styles, the form Outlook, Gmail and Apple Mail all render.
 // No template library: two short emails with no conditionals beyond a list do not pay for one (MJML alone
 // brings a large dependency tree into the delivery Lambda's bundle), and escaping stays one visible function.
+import { imageSrc } from "../../edge/image-variants.ts";
 import type { CardRow } from "../cards/card-rows.ts";
 import { designView, signaturesOf } from "../cards/card-rows.ts";
 
@@ -61,7 +62,8 @@ export function cardEmail(card: CardRow, siteUrl: string): RenderedEmail {
   const design = designView(card);
   const signers = [...new Set(signaturesOf(card).map((signature) => signature.name))];
   const link = `${siteUrl}/c/${card.id}`;
-  const image = `${siteUrl}${design.imageUrl}`;
+  // A raster variant 2× the email's 600 px: mail clients show no SVG, and an upload's original is too heavy.
+  const image = `${siteUrl}${imageSrc(design.imageUrl, 1280)}`;
   const from = signers.length > 0 ? namesList(signers) : card.sender_name;
   const subject = oneLine(`${card.title} — a card from ${card.sender_name}`);
   const html = layout(

@@ -102,7 +102,7 @@ describe("scheduled delivery", () => {
     expect(email?.html).toContain("Ann &lt;b&gt;&amp; Co&lt;/b&gt; and Bo");
     expect(email?.html).toContain("Happy &lt;birthday&gt; &amp; more");
     expect(email?.html).not.toContain("<b>&");
-    expect(email?.html).toContain(`src="${base}${created.card.design.imageUrl}"`);
+    expect(email?.html).toContain(`src="${base}${created.card.design.imageUrl}?w=1280"`);
     // The event destination saw the send, tagged with the card.
     expect(
       stack.ses.events

@@ -9,6 +9,11 @@ import { localBuckets, localCredentials, localRegion } from "../../infra/local/c
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { startTestStack, type TestStack } from "../local/test-stack.ts";
 import * as corpus from "./corpus.ts";
+import {
+  requestGrant,
+  solveCaptcha as solveLocalCaptcha,
+  uploadAndCheck as uploadThrough,
+} from "./upload-client.ts";
 
 let testStack: TestStack | undefined;
 let stack: LocalStack;
@@ -35,42 +40,10 @@ afterAll(async () => {
 
 const edge = (path: string, init: RequestInit = {}) => fetch(`${stack.edge.url}${path}`, init);
 
-/** What the page does: fetch the question, work it out, send the answer, keep the token. */
-async function solveCaptcha(): Promise<string> {
-  const { challenge, question } = (await (await edge("/.local-waf/challenge")).json()) as {
-    challenge: string;
-    question: string;
-  };
-  const [, a, b] = /What is (\d+) \+ (\d+)\?/.exec(question) ?? [];
-  const answer = await edge("/.local-waf/verify", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ challenge, answer: String(Number(a) + Number(b)) }),
-  });
-  expect(answer.status).toBe(200);
-  return ((await answer.json()) as { token: string }).token;
-}
-
+const solveCaptcha = () => solveLocalCaptcha(stack.edge.url);
 const grant = (token?: string, extra: Record<string, string> = {}) =>
-  edge("/api/uploads", {
-    method: "POST",
-    headers: { ...(token ? { "x-aws-waf-token": token } : {}), ...extra },
-  });
-
-async function uploadAndCheck(token: string, file: Buffer) {
-  const granted = await grant(token);
-  expect(granted.status).toBe(201);
-  const { uploadId, url, fields } = (await granted.json()) as {
-    uploadId: string;
-    url: string;
-    fields: Record<string, string>;
-  };
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append("file", new Blob([new Uint8Array(file)]), "card.jpg");
-  const posted = await fetch(url, { method: "POST", body: form });
-  return { uploadId, posted, check: await edge(`/api/uploads/${uploadId}/check`, { method: "POST" }) };
-}
+  requestGrant(stack.edge.url, token, extra);
+const uploadAndCheck = (token: string, file: Buffer) => uploadThrough(stack.edge.url, token, file);
 
 const keys = async (prefix: string) =>
   (

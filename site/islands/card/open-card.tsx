@@ -60,6 +60,8 @@ export function OpenCard({ cardId, organiserSecret }: Props) {
       <div class="opened-card__front">
         <img
           src={card.design.imageUrl}
+          srcset={card.design.srcset}
+          sizes="(min-width: 32rem) 31.25rem, 100vw"
           alt={card.design.altText}
           width="500"
           height="700"

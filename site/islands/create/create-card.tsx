@@ -23,7 +23,11 @@ interface Props {
   preselected: string | undefined;
 }
 
-type Values = Omit<CreateCardBody, "deliverAt"> & { deliverDate: string; deliverTime: string };
+type Values = Omit<CreateCardBody, "deliverAt" | "design" | "upload"> & {
+  design: string;
+  deliverDate: string;
+  deliverTime: string;
+};
 
 /** Every IANA zone the browser knows, with its own zone first among them. */
 function timeZones(own: string): string[] {

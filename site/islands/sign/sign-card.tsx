@@ -131,6 +131,8 @@ export function SignCard({ signId }: Props) {
         <img
           class="sign-intro__design"
           src={card.design.imageUrl}
+          srcset={card.design.srcset}
+          sizes="(min-width: 40rem) 9rem, 6rem"
           alt={card.design.altText}
           width="500"
           height="700"
