@@ -1,11 +1,13 @@
 // The metrics bench: `npm run metrics` against `goaccess --log-format=CLOUDFRONT` (Debian's package,
-// installed when missing) on the same generated 1,000,000-line log in the same run: wall time, lines/s
-// and peak resident memory of each process, measured alike by GNU time.
-import { execFile, spawnSync } from "node:child_process";
+// installed when missing) on the same generated 1,000,000-line log in the same run: wall time, CPU time,
+// lines/s and peak resident memory of each process, measured alike by GNU time. Each tool twice over: cold
+// (the review's first run, converting the file into its columnar cache; GoAccess parsing the log, and
+// again with --persist writing its on-disk database) and warm (the review again, reading the cache;
+// GoAccess --restore from its database, without the log).
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { writeBenchLog } from "./metrics-log.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
@@ -39,20 +41,28 @@ interface Measured {
   cpuSeconds: number;
   peakBytes: number;
   stdout: string;
+  stderr: string;
 }
 
-/** Runs a command under GNU time: elapsed and CPU seconds, and the maximum resident set size. */
+/** Runs a command under GNU time (stdin empty, as GoAccess --restore needs): elapsed and CPU seconds, and
+ * the maximum resident set size. */
 async function measure(command: string, args: string[], folder: string): Promise<Measured> {
   const timeFile = join(folder, "time.txt");
-  const { stdout } = await promisify(execFile)(
-    "/usr/bin/time",
-    ["-f", "%e %U %S %M", "-o", timeFile, command, ...args],
-    {
-      cwd: repositoryRoot,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 300_000,
-    },
-  );
+  const child = spawn("/usr/bin/time", ["-f", "%e %U %S %M", "-o", timeFile, command, ...args], {
+    cwd: repositoryRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 300_000,
+  });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited with ${code}: ${Buffer.concat(stderr).toString()}`);
   const [seconds = "NaN", user = "NaN", system = "NaN", kibibytes = "NaN"] = (
     await readFile(timeFile, "utf8")
   )
@@ -63,9 +73,23 @@ async function measure(command: string, args: string[], folder: string): Promise
     seconds: Number(seconds),
     cpuSeconds: Number(user) + Number(system),
     peakBytes: Number(kibibytes) * 1024,
-    stdout,
+    stdout: Buffer.concat(stdout).toString(),
+    stderr: Buffer.concat(stderr).toString(),
   };
 }
+
+const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(0);
+const row = (label: string, figures: Measured) =>
+  `${label.padEnd(30)} ${figures.seconds.toFixed(2).padStart(8)} ${figures.cpuSeconds.toFixed(2).padStart(8)} ${Math.round(
+    lines / figures.seconds,
+  )
+    .toLocaleString("en-US")
+    .padStart(12)} ${mib(figures.peakBytes).padStart(9)}`;
+const times = (slow: Measured, fast: Measured) =>
+  `${(slow.seconds / fast.seconds).toFixed(1)}× wall, ${(slow.cpuSeconds / fast.cpuSeconds).toFixed(1)}× CPU`;
+
+const aim = (slow: Measured, fast: Measured) =>
+  `the aim, ${aimRatio}× the lines/s, is ${slow.seconds / fast.seconds >= aimRatio ? "met" : "not met"}`;
 
 export async function benchMetrics(): Promise<void> {
   console.log("\nEdge metrics against GoAccess");
@@ -75,48 +99,75 @@ export async function benchMetrics(): Promise<void> {
     const log = join(folder, "E2EBENCH.2026-11-27-00.bench");
     step(`generating a ${lines.toLocaleString("en-US")}-line CloudFront log`);
     await writeBenchLog(log, lines);
-    step("npm run metrics (DuckDB)");
-    const metrics = await measure(
-      process.execPath,
-      [join(repositoryRoot, "infra/metrics/cli.ts"), "--json", "--no-html", log],
-      folder,
-    );
+    const review = () =>
+      measure(
+        process.execPath,
+        [
+          join(repositoryRoot, "infra/metrics/cli.ts"),
+          "--json",
+          "--no-html",
+          "--cache",
+          join(folder, "metrics-cache"),
+          log,
+        ],
+        folder,
+      );
+    step("npm run metrics (DuckDB), cold: an empty cache");
+    const cold = await review();
+    step(cold.stderr.trim());
+    step("npm run metrics again, warm");
+    const warm = await review();
+    step(warm.stderr.trim());
+    const goaccess = (output: string, ...options: string[]) =>
+      measure(
+        "goaccess",
+        [
+          ...options,
+          "--log-format=CLOUDFRONT",
+          "--no-global-config",
+          "--no-progress",
+          "-o",
+          join(folder, output),
+        ],
+        folder,
+      );
+    const database = join(folder, "goaccess-db");
     step("goaccess --log-format=CLOUDFRONT");
-    const goaccess = await measure(
-      "goaccess",
-      [
-        log,
-        "--log-format=CLOUDFRONT",
-        "--no-global-config",
-        "--no-progress",
-        "-o",
-        join(folder, "goaccess.json"),
-      ],
-      folder,
-    );
-    // Both must have read every line for the comparison to be fair.
-    const reviewed = (JSON.parse(metrics.stdout) as { requests: number }).requests;
-    const parsed = (
-      JSON.parse(await readFile(join(folder, "goaccess.json"), "utf8")) as {
-        general: { valid_requests: number };
-      }
-    ).general.valid_requests;
-    step(
-      `requests counted: metrics ${reviewed.toLocaleString("en-US")}, goaccess ${parsed.toLocaleString("en-US")}`,
-    );
-    const row = (label: string, figures: Measured) =>
-      `${label.padEnd(10)} ${figures.seconds.toFixed(2).padStart(8)} ${figures.cpuSeconds.toFixed(2).padStart(8)} ${Math.round(
-        lines / figures.seconds,
-      )
-        .toLocaleString("en-US")
-        .padStart(12)} ${(figures.peakBytes / 1024 ** 2).toFixed(0).padStart(10)}`;
-    const ratio = goaccess.seconds / metrics.seconds;
-    const cpuRatio = goaccess.cpuSeconds / metrics.cpuSeconds;
+    const plain = await goaccess("goaccess.json", log);
+    step("goaccess --persist (its on-disk database), cold");
+    const persist = await goaccess("goaccess-persist.json", log, "--persist", `--db-path=${database}`);
+    step("goaccess --restore from that database, without the log, warm");
+    const restore = await goaccess("goaccess-restore.json", "--restore", `--db-path=${database}`);
+
+    // Every run must have counted every line for the comparison to be fair.
+    const counted = [
+      ...[cold, warm].map((run) => (JSON.parse(run.stdout) as { requests: number }).requests),
+      ...(await Promise.all(
+        ["goaccess.json", "goaccess-persist.json", "goaccess-restore.json"].map(
+          async (output) =>
+            (
+              JSON.parse(await readFile(join(folder, output), "utf8")) as {
+                general: { valid_requests: number };
+              }
+            ).general.valid_requests,
+        ),
+      )),
+    ];
+    step(`requests counted (metrics cold, warm; goaccess, --persist, --restore): ${counted.join(", ")}`);
+    if (counted.some((count) => count !== lines))
+      console.log("  ! a run did not count every line: figures suspect");
+    const memory = Math.max(cold.peakBytes, warm.peakBytes);
     console.log(`
-${"".padEnd(10)} ${"seconds".padStart(8)} ${"CPU s".padStart(8)} ${"lines/s".padStart(12)} ${"peak MiB".padStart(10)}
-${row("metrics", metrics)}
-${row("goaccess", goaccess)}
-metrics / goaccess: ${ratio.toFixed(1)}× the lines/s (wall time), ${cpuRatio.toFixed(1)}× less CPU time; the aim is ${aimRatio}× — ${ratio >= aimRatio ? "met" : "not met"}; peak memory ${metrics.peakBytes < memoryAimBytes ? "under" : "over"} 1 GiB`);
+${"".padEnd(30)} ${"seconds".padStart(8)} ${"CPU s".padStart(8)} ${"lines/s".padStart(12)} ${"peak MiB".padStart(9)}
+${row("metrics, cold (fills cache)", cold)}
+${row("metrics, warm (from cache)", warm)}
+${row("goaccess", plain)}
+${row("goaccess --persist, cold", persist)}
+${row("goaccess --restore, warm", restore)}
+metrics cold vs goaccess: ${times(plain, cold)}; ${aim(plain, cold)}
+metrics warm vs goaccess: ${times(plain, warm)}; ${aim(plain, warm)}
+metrics cold vs goaccess --persist: ${times(persist, cold)}; metrics warm vs goaccess --restore: ${times(restore, warm)}
+peak memory of metrics ${mib(memory)} MiB: ${memory < memoryAimBytes ? "under" : "over"} 1 GiB`);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
