@@ -1,7 +1,7 @@
 // data/local.env: the standard AWS SDK settings for the running stack (endpoints, credentials, region) and
 // the names of its resources, so `set -a; . data/local.env` points the AWS CLI, boto3 or any SDK at it.
 import { rename, writeFile } from "node:fs/promises";
-import { localBuckets, localCredentials, localDatabase, localRegion } from "./config.ts";
+import { localBuckets, localCredentials, localDatabase, localDistributionId, localRegion } from "./config.ts";
 
 export interface RunningEndpoints {
   edge: string;
@@ -9,6 +9,7 @@ export interface RunningEndpoints {
   dataApi: string;
   scheduler: string;
   ses: string;
+  cloudfront: string;
 }
 
 /** Where the running stack's site (the local edge) answers; `npm run burst` reads it back. */
@@ -22,6 +23,7 @@ export function localEnvironment(endpoints: RunningEndpoints): [string, string][
     ["AWS_ENDPOINT_URL_RDS_DATA", endpoints.dataApi],
     ["AWS_ENDPOINT_URL_SCHEDULER", endpoints.scheduler],
     ["AWS_ENDPOINT_URL_SESV2", endpoints.ses],
+    ["AWS_ENDPOINT_URL_CLOUDFRONT", endpoints.cloudfront],
     ["AWS_ACCESS_KEY_ID", localCredentials.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", localCredentials.secretAccessKey],
     ["AWS_REGION", localRegion],
@@ -34,6 +36,8 @@ export function localEnvironment(endpoints: RunningEndpoints): [string, string][
     ["DATABASE_RESOURCE_ARN", localDatabase.resourceArn],
     ["DATABASE_SECRET_ARN", localDatabase.secretArn],
     ["DATABASE_NAME", localDatabase.database],
+    // The distribution the API invalidates a deleted card in: aws cloudfront list-invalidations --distribution-id …
+    ["CLOUDFRONT_DISTRIBUTION_ID", localDistributionId],
   ];
 }
 

@@ -2,6 +2,7 @@
 // API behind a function URL stand-in, and the local edge in front, wired from the one edge declaration.
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import {
   CreateBucketCommand,
@@ -20,9 +21,18 @@ import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { migrate } from "../../origin/db/migrate.ts";
 import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
+import { cloudFrontEdgeCache } from "../../origin/edge-cache/cloudfront-edge-cache.ts";
 import { schedulerCardSchedules } from "../../origin/schedules/card-schedules.ts";
 import { buildEdge, stopBuilding } from "../build/edge.ts";
-import { localBuckets, localCredentials, localDatabase, localEdgeIdentity, localRegion } from "./config.ts";
+import { type CloudFrontApiStandIn, startCloudFrontApiStandIn } from "./cloudfront-api/server.ts";
+import {
+  localBuckets,
+  localCredentials,
+  localDatabase,
+  localDistributionId,
+  localEdgeIdentity,
+  localRegion,
+} from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
 import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
 import { startFunctionUrlStandIn } from "./function-url/server.ts";
@@ -50,6 +60,7 @@ export interface LocalStackOptions {
     postgres?: number;
     scheduler?: number;
     ses?: number;
+    cloudfront?: number;
   };
   host?: string;
   /** Progress lines for the operator. */
@@ -71,6 +82,8 @@ export interface LocalStack {
   readonly functionUrl: RunningService;
   readonly scheduler: SchedulerStandIn;
   readonly ses: SesStandIn;
+  /** The CloudFront API for the local distribution: its invalidations clear the edge's cache. */
+  readonly cloudfront: CloudFrontApiStandIn;
   readonly accessLogDirectory: string;
   close(): Promise<void>;
 }
@@ -165,6 +178,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.sesMaxSendRate !== undefined ? { maxSendRate: options.sesMaxSendRate } : {}),
     });
     started.push(ses);
+    // Invalidations reach the edge started below; nothing can send one before the API is called through it.
+    const cloudfront = await startCloudFrontApiStandIn({
+      distributions: { [localDistributionId]: (paths) => edge.cache.invalidate(paths) },
+      port: options.ports.cloudfront ?? 0,
+      host,
+    });
+    started.push(cloudfront);
+    const cloudFrontClient = new CloudFrontClient({
+      endpoint: cloudfront.url,
+      region: localRegion,
+      credentials: localCredentials,
+    });
+    clients.push(cloudFrontClient);
     const schedulerClient = new SchedulerClient({
       endpoint: scheduler.url,
       region: localRegion,
@@ -240,6 +266,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: localEdgeIdentity.credentials,
     } as const;
     const edge = await startLocalEdge({
+      distributionId: localDistributionId,
       distribution: edgeBuild.distribution,
       origins: {
         site: { url: `${s3Service.url}/${localBuckets.site}`, signing: s3Signing },
@@ -265,6 +292,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // Upload grants and checks in the images bucket, as the API's role would make them.
       uploads: { s3: apiS3, bucket: localBuckets.images },
       schedules: schedulerCardSchedules(schedulerClient, localDelivery),
+      edgeCache: cloudFrontEdgeCache(cloudFrontClient, localDistributionId),
       ...(clock ? { now: () => new Date(clock()) } : {}),
     });
 
@@ -289,6 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functionUrl,
       scheduler,
       ses,
+      cloudfront,
       accessLogDirectory,
       close: closeAll,
     };

@@ -88,6 +88,7 @@ await writeLocalEnv(
     dataApi: running.dataApi.url,
     scheduler: running.scheduler.url,
     ses: running.ses.url,
+    cloudfront: running.cloudfront.url,
   }),
 );
 
@@ -112,6 +113,7 @@ Ready.
   Scheduler stand-in                   ${running.scheduler.url} (fires due card schedules every second)
   SES v2 stand-in                      ${running.ses.url}
   Mailbox (emails sent by SES)         ${running.ses.mailboxUrl}
+  CloudFront API stand-in              ${running.cloudfront.url} (invalidations of the local edge's cache)
   Data kept in                         ${localDataDir}
   AWS CLI / SDK settings               ${envFile}
                                        set -a; . ${envFile}; set +a; aws s3 ls

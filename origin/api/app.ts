@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import type { Database } from "../db/data-api.ts";
+import type { EdgeCache } from "../edge-cache/edge-cache.ts";
 import type { CardSchedules } from "../schedules/card-schedules.ts";
 import { registerUploadRoutes, type UploadDependencies } from "../uploads/upload-routes.ts";
 import { registerCardRoutes } from "./card-routes.ts";
@@ -25,6 +26,8 @@ export interface ApiDependencies {
   schedules?: CardSchedules;
   /** The images bucket for uploads; no upload routes without it. */
   uploads?: UploadDependencies;
+  /** The CDN in front (CloudFront): a deleted card's cached URIs are invalidated through it. */
+  edgeCache?: EdgeCache;
 }
 
 export type ApiEnv = { Bindings: { requestId?: string }; Variables: { requestId: string } };
@@ -100,6 +103,7 @@ export function createApp(dependencies: ApiDependencies, extend?: (app: Hono<Api
     log,
     ...(dependencies.schedules ? { schedules: dependencies.schedules } : {}),
     ...(dependencies.uploads ? { uploads: dependencies.uploads } : {}),
+    ...(dependencies.edgeCache ? { edgeCache: dependencies.edgeCache } : {}),
   });
   registerSignRoutes(app, { database: dependencies.database, now });
   if (dependencies.signShell !== undefined)

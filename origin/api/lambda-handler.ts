@@ -1,7 +1,9 @@
 // The API Lambda's entry point in AWS: configuration read from the environment once per execution
 // environment, then every function URL invocation goes to the handler built from it.
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { createDatabase } from "../db/data-api.ts";
+import { cloudFrontEdgeCache } from "../edge-cache/cloudfront-edge-cache.ts";
 import { schedulerCardSchedules } from "../schedules/card-schedules.ts";
 import { createApiHandler } from "./handler.ts";
 
@@ -32,6 +34,9 @@ export const handler = createApiHandler({
     roleArn: required("SCHEDULER_ROLE_ARN"),
     deadLetterQueueArn: required("DELIVERY_DEAD_LETTER_QUEUE_ARN"),
   }),
+  // The distribution in front of this API: a deleted card is invalidated there. Required, because without
+  // it a delivered card would stay at the edge for a year after its deletion.
+  edgeCache: cloudFrontEdgeCache(new CloudFrontClient({}), required("CLOUDFRONT_DISTRIBUTION_ID")),
   // The site's public origin for the sign page's preview tags, as the delivery Lambda has it.
   ...(signShell === undefined
     ? {}

@@ -1,6 +1,7 @@
 // The card statements on the Data API: each operation is one statement (CTEs and RETURNING), every value
 // a parameter. Guards on the card's state are repeated in the statement, so a race cannot slip past them.
 import type { Database, SqlValue } from "../db/data-api.ts";
+import type { DeletedCard } from "./card-removal.ts";
 import { type CardRow, cardColumns } from "./card-rows.ts";
 import { editableStatuses, moderatableStatuses, sqlStatusList } from "./card-rules.ts";
 import type { CardStatus } from "./views.ts";
@@ -204,10 +205,18 @@ export function cancelCard(database: Query, cardId: string, now: Date) {
   );
 }
 
-/** Deletes a card; its signatures and delivery attempts go with it (ON DELETE CASCADE). */
-export async function deleteCard(database: Query, cardId: string): Promise<boolean> {
-  const rows = await database.query("DELETE FROM cards WHERE id = :cardId RETURNING id", { cardId });
-  return rows.length > 0;
+/**
+ * Deletes a card; its signatures and delivery attempts go with it (ON DELETE CASCADE). Returns what is left
+ * to remove outside the database (card-removal.ts), undefined when there was no such card.
+ */
+export async function deleteCard(database: Query, cardId: string): Promise<DeletedCard | undefined> {
+  const [row] = await database.query<{
+    id: string;
+    sign_id: string;
+    status: CardStatus;
+    upload_url: string | null;
+  }>("DELETE FROM cards WHERE id = :cardId RETURNING id, sign_id, status, upload_url", { cardId });
+  return row && { id: row.id, signId: row.sign_id, status: row.status, uploadUrl: row.upload_url };
 }
 
 /** The organiser removes one signature of a card not yet on its way. */

@@ -20,6 +20,7 @@ const variables = {
   DELIVERY_FUNCTION_ARN: "arn:aws:lambda:us-east-1:000000000000:function:goodgreets-delivery",
   SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",
   DELIVERY_DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:goodgreets-delivery-dlq",
+  CLOUDFRONT_DISTRIBUTION_ID: "E2SHELLTEST001",
 };
 
 beforeAll(async () => {

@@ -12,6 +12,7 @@ describe("local.env", () => {
         dataApi: "http://127.0.0.1:8082",
         scheduler: "http://127.0.0.1:8085",
         ses: "http://127.0.0.1:8086",
+        cloudfront: "http://127.0.0.1:8088",
       }),
     );
     expect(variables).toMatchObject({
@@ -19,6 +20,7 @@ describe("local.env", () => {
       AWS_ENDPOINT_URL_RDS_DATA: "http://127.0.0.1:8082",
       AWS_ENDPOINT_URL_SCHEDULER: "http://127.0.0.1:8085",
       AWS_ENDPOINT_URL_SESV2: "http://127.0.0.1:8086",
+      AWS_ENDPOINT_URL_CLOUDFRONT: "http://127.0.0.1:8088",
       AWS_REGION: variables.AWS_DEFAULT_REGION,
       GOODGREETS_SITE_URL: "http://127.0.0.1:8080",
     });
@@ -27,6 +29,7 @@ describe("local.env", () => {
       "AWS_SECRET_ACCESS_KEY",
       "DATABASE_RESOURCE_ARN",
       "DATABASE_NAME",
+      "CLOUDFRONT_DISTRIBUTION_ID",
     ])
       expect(variables[name]).toMatch(/\S/);
   });

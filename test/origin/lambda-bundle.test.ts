@@ -22,6 +22,7 @@ beforeAll(async () => {
     DELIVERY_FUNCTION_ARN: "arn:aws:lambda:us-east-1:000000000000:function:goodgreets-delivery",
     SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",
     DELIVERY_DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:goodgreets-delivery-dlq",
+    CLOUDFRONT_DISTRIBUTION_ID: "E2BUNDLETEST01",
   });
   ({ handler } = (await import(join(folder, "index.mjs"))) as { handler: FunctionUrlHandler });
 }, 60_000);
@@ -36,6 +37,7 @@ afterAll(async () => {
     "DELIVERY_FUNCTION_ARN",
     "SCHEDULER_ROLE_ARN",
     "DELIVERY_DEAD_LETTER_QUEUE_ARN",
+    "CLOUDFRONT_DISTRIBUTION_ID",
   ])
     delete process.env[name];
   await rm(folder, { recursive: true, force: true });
