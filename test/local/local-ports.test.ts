@@ -41,7 +41,7 @@ describe("localPorts", () => {
       dataApi: 8082,
       functionUrl: 0,
     });
-    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(Object.values(localPorts({ GOODGREETS_PORT: "0" }))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("refuses a value that is not a port, naming the variable", () => {
