@@ -1,23 +1,13 @@
 // What CloudFront accepts in a CreateInvalidation body (an InvalidationBatch), and what it refuses, with its
 // error codes: the rules as pure functions over the XML text.
+import { AwsError } from "../aws-error.ts";
 import { elementTexts, unescapeXml } from "../s3/xml.ts";
-
-/** An error CloudFront answers with: its HTTP status and the code its SDKs map to an exception. */
-export class CloudFrontError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 // Statuses from the service model (botocore cloudfront/2020-05-31/service-2.json, the errors of
 // CreateInvalidation, GetInvalidation and ListInvalidations).
-export const invalidArgument = (message: string) => new CloudFrontError(400, "InvalidArgument", message);
+export const invalidArgument = (message: string) => new AwsError(400, "InvalidArgument", message);
 export const noSuchDistribution = (id: string) =>
-  new CloudFrontError(404, "NoSuchDistribution", `The specified distribution does not exist: ${id}.`);
+  new AwsError(404, "NoSuchDistribution", `The specified distribution does not exist: ${id}.`);
 
 export interface InvalidationBatch {
   callerReference: string;
@@ -58,14 +48,14 @@ function child(xml: string, name: string): string | undefined {
 /** Reads and checks an InvalidationBatch document (the body of CreateInvalidation). */
 export function parseInvalidationBatch(xml: string): InvalidationBatch {
   if (xml.trim() === "")
-    throw new CloudFrontError(
+    throw new AwsError(
       400,
       "MissingBody",
       "This operation requires a body. Ensure that the body is present and the Content-Type header is set.",
     );
   const [batch] = elementTexts(xml, "InvalidationBatch");
   if (batch === undefined)
-    throw new CloudFrontError(400, "MalformedXML", "The XML document is not an InvalidationBatch.");
+    throw new AwsError(400, "MalformedXML", "The XML document is not an InvalidationBatch.");
   const callerReference = child(batch, "CallerReference");
   if (!callerReference) throw invalidArgument("CallerReference is required.");
   const [paths] = elementTexts(batch, "Paths");
@@ -80,7 +70,7 @@ export function parseInvalidationBatch(xml: string): InvalidationBatch {
   // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Paths.html: Quantity is the number of
   // Items; a disagreement is InconsistentQuantities ("The value of Quantity and the size of Items don't match").
   if (quantity !== list.length)
-    throw new CloudFrontError(
+    throw new AwsError(
       400,
       "InconsistentQuantities",
       `The value of Quantity (${quantity}) and the size of Items (${list.length}) don't match.`,
@@ -89,7 +79,7 @@ export function parseInvalidationBatch(xml: string): InvalidationBatch {
   for (const path of list) checkPath(path);
   const wildcards = list.filter(isWildcard).length;
   if (wildcards > invalidationLimits.wildcardPaths || list.length - wildcards > invalidationLimits.filePaths)
-    throw new CloudFrontError(
+    throw new AwsError(
       400,
       "TooManyInvalidationsInProgress",
       `Processing your request would cause you to exceed the maximum number of in-progress wildcard invalidations (${invalidationLimits.wildcardPaths}) or file invalidations (${invalidationLimits.filePaths}).`,
@@ -109,7 +99,7 @@ export function sameBatch(a: InvalidationBatch, b: InvalidationBatch): boolean {
 }
 
 export const batchAlreadyExists = (callerReference: string) =>
-  new CloudFrontError(
+  new AwsError(
     409,
     "InvalidationBatchAlreadyExists",
     `An invalidation batch with CallerReference ${callerReference} already exists with different paths.`,

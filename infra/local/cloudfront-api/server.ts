@@ -6,12 +6,13 @@
 // kept in memory only, like the cache they apply to.
 import { randomInt, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { AwsError } from "../aws-error.ts";
 import { type SigningCredentials, sha256Hex, signedRequestOf, verifySignature } from "../aws-signature.ts";
 import { localCredentials, localRegion } from "../config.ts";
+import { readBody } from "../request-body.ts";
 import { listen, type RunningService } from "../service.ts";
 import {
   batchAlreadyExists,
-  CloudFrontError,
   invalidArgument,
   noSuchDistribution,
   parseInvalidationBatch,
@@ -117,15 +118,8 @@ export async function startCloudFrontApiStandIn(
   }
 
   async function answer(incoming: IncomingMessage, outgoing: ServerResponse) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    }
-    if (size > maxBodyBytes)
-      throw new CloudFrontError(413, "BatchTooLarge", "Invalidation batch specified is too large.");
-    const body = Buffer.concat(chunks);
+    const body = await readBody(incoming, maxBodyBytes);
+    if (!body) throw new AwsError(413, "BatchTooLarge", "Invalidation batch specified is too large.");
     const verdict = await verifySignature(signedRequestOf(incoming), {
       service: "cloudfront",
       region: localRegion,
@@ -135,7 +129,7 @@ export async function startCloudFrontApiStandIn(
       bodySha256: sha256Hex(body),
     });
     if (!verdict.ok)
-      throw new CloudFrontError(
+      throw new AwsError(
         403,
         verdict.code === "InvalidAccessKeyId" ? "InvalidClientTokenId" : "SignatureDoesNotMatch",
         verdict.message,
@@ -143,7 +137,7 @@ export async function startCloudFrontApiStandIn(
     const url = new URL(incoming.url ?? "/", "http://cloudfront.local");
     const route = /^\/([^/]+)\/distribution\/([^/]+)\/invalidation(?:\/([^/]+))?$/.exec(url.pathname);
     if (!route || route[1] !== apiVersion)
-      throw new CloudFrontError(404, "NoSuchResource", `This local CloudFront API has no ${url.pathname}.`);
+      throw new AwsError(404, "NoSuchResource", `This local CloudFront API has no ${url.pathname}.`);
     const distributionId = decodeURIComponent(route[2] as string);
     const invalidationId = route[3] === undefined ? undefined : decodeURIComponent(route[3]);
     const method = incoming.method ?? "GET";
@@ -157,19 +151,19 @@ export async function startCloudFrontApiStandIn(
     if (method === "GET" && invalidationId !== undefined) {
       const found = distribution(distributionId).invalidations.find((item) => item.id === invalidationId);
       if (!found)
-        throw new CloudFrontError(
+        throw new AwsError(
           404,
           "NoSuchInvalidation",
           `The specified invalidation does not exist: ${invalidationId}.`,
         );
       return reply(outgoing, 200, invalidationDocument(found));
     }
-    throw new CloudFrontError(405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}.`);
+    throw new AwsError(405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}.`);
   }
 
   const server = createServer((incoming, outgoing) => {
     answer(incoming, outgoing).catch((error: unknown) => {
-      if (error instanceof CloudFrontError)
+      if (error instanceof AwsError)
         return reply(outgoing, error.status, errorDocument(error.code, error.message, randomUUID()));
       console.error("cloudfront-api:", error);
       if (!outgoing.headersSent)
