@@ -1,4 +1,4 @@
-// Lambda@Edge for the local edge: each function in its own worker (a crash or an endless loop costs one
+// Lambda@Edge for the local edge: each function in its own workers (a crash or an endless loop costs one
 // invocation, never the edge), the CloudFront event record shape, and CloudFront's validation of results.
 import { randomBytes, randomUUID } from "node:crypto";
 import { basename, extname } from "node:path";
@@ -32,6 +32,8 @@ export interface LambdaEdgeSource {
   timeoutMs?: number;
   /** 128 MB is the viewer events' maximum and Lambda's default. */
   memoryMb?: number;
+  /** At most this many execution environments at once (see defaultConcurrency). */
+  concurrency?: number;
 }
 export interface LambdaEdgeFunction {
   readonly name: string;
@@ -51,6 +53,13 @@ const functionVersion = "1";
 // Lambda's Init phase is limited to 10 seconds; it is not part of an invocation's timeout.
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
 const initLimitMs = 10_000;
+/**
+ * An execution environment runs one invocation at a time; Lambda meets concurrent requests with more
+ * environments, up to the Region's concurrency quota (1,000 for Lambda@Edge, aws-edge-facts.md B4). The
+ * local edge keeps a few per function, so image misses render side by side without crowding the machine.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ */
+const defaultConcurrency = 2;
 
 /**
  * What Lambda sets in a function's environment (Lambda@Edge allows no variables of your own). The keys
@@ -99,6 +108,7 @@ interface Environment {
   worker: Worker;
   /** Resolves once Init is done: undefined, or why the environment could not start. */
   ready: Promise<string | undefined>;
+  /** The invocation in progress, if any: an environment runs one at a time. */
   running: Map<number, Running>;
   context: Omit<LambdaEdgeContext, "awsRequestId" | "deadlineMs">;
 }
@@ -106,18 +116,27 @@ interface Environment {
 export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFunction {
   const timeoutMs = source.timeoutMs ?? (isViewerEvent(source.eventType) ? 5000 : 30_000);
   const exportName = source.exportName ?? "handler";
-  let environment: Environment | undefined;
+  const concurrency = source.concurrency ?? defaultConcurrency;
+  /** Every live environment, and those of them with no invocation. */
+  const environments = new Set<Environment>();
+  const idle: Environment[] = [];
+  /**
+   * Invocations waiting for an environment, first come first served: each is handed one coming free, or
+   * undefined when one has gone (room to start another) or the function is shut down.
+   */
+  const waiting: ((handed: Environment | undefined) => void)[] = [];
   let nextId = 0;
-  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
   const fail = (of: Environment, reason: string) => {
-    if (environment === of) environment = undefined;
+    const wasLive = environments.delete(of);
+    if (idle.includes(of)) idle.splice(idle.indexOf(of), 1);
     for (const entry of of.running.values()) {
       clearTimeout(entry.timer);
       entry.resolve({ type: "error", status: 503, reason });
     }
     of.running.clear();
+    if (wasLive) waiting.shift()?.(undefined);
   };
   const spawn = (): Environment => {
     const stream = logStreamName(new Date());
@@ -177,10 +196,42 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     return created;
   };
 
+  /** An idle environment, a new one while there is room, or the first to come free; none once shut down. */
+  const acquire = async (): Promise<Environment | undefined> => {
+    for (;;) {
+      if (closed) return undefined;
+      const free = idle.pop();
+      if (free) return free;
+      if (environments.size < concurrency) {
+        const created = spawn();
+        environments.add(created);
+        return created;
+      }
+      const handed = await new Promise<Environment | undefined>((resolve) => waiting.push(resolve));
+      if (handed && environments.has(handed)) return handed;
+    }
+  };
+  const release = (of: Environment) => {
+    if (!environments.has(of)) return;
+    const next = waiting.shift();
+    if (next) next(of);
+    else idle.push(of);
+  };
+
   const run = async (cf: Parameters<LambdaEdgeFunction["invoke"]>[0]): Promise<LambdaEdgeOutcome> => {
-    if (closed) return { type: "error", status: 503, reason: "the function was shut down" };
-    environment ??= spawn();
-    const current = environment;
+    const current = await acquire();
+    if (!current) return { type: "error", status: 503, reason: "the function was shut down" };
+    try {
+      return await invokeIn(current, cf);
+    } finally {
+      release(current);
+    }
+  };
+
+  const invokeIn = async (
+    current: Environment,
+    cf: Parameters<LambdaEdgeFunction["invoke"]>[0],
+  ): Promise<LambdaEdgeOutcome> => {
     // The timeout starts once the environment is ready: its start-up is Lambda's Init, not the invocation.
     const failure = await current.ready;
     if (failure !== undefined) return { type: "error", status: 503, reason: failure };
@@ -207,23 +258,17 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
   return {
     name: source.name,
     eventType: source.eventType,
-    invoke(cf) {
-      const result = queue
-        .then(() => run(cf))
-        .then((outcome) => {
-          if (outcome.type === "error") return outcome;
-          return validate(source.eventType, cf, (outcome as { request: unknown }).request);
-        });
-      queue = result.catch(() => undefined);
-      return result;
+    async invoke(cf) {
+      const outcome = await run(cf);
+      if (outcome.type === "error") return outcome;
+      return validate(source.eventType, cf, (outcome as { request: unknown }).request);
     },
     async close() {
       closed = true;
-      const current = environment;
-      environment = undefined;
-      if (!current) return;
-      fail(current, "the function was shut down");
-      await current.worker.terminate();
+      const all = [...environments];
+      for (const current of all) fail(current, "the function was shut down");
+      for (const resolve of waiting.splice(0)) resolve(undefined);
+      await Promise.all(all.map((current) => current.worker.terminate()));
     },
   };
 }
