@@ -291,6 +291,14 @@ const siteNotFound: LambdaEdgeAssociation = {
 };
 
 /**
+ * Stands in the policy for the images bucket's own origin (https://<bucket>.s3.<region>.amazonaws.com in
+ * AWS, the S3 stand-in's URL locally): the create page POSTs an upload there directly (see
+ * origin/uploads/upload-cors.ts for why not through the edge), which `connect-src` must allow. Each
+ * renderer fills it in with withUploadOrigin; a policy still holding it allows nothing more.
+ */
+export const uploadOriginPlaceholder = "{images-bucket-origin}";
+
+/**
  * The security headers on every response, errors and redirects included (a viewer-response function
  * never runs at 400 and above), and the S3 origin's own headers taken off.
  */
@@ -298,8 +306,7 @@ export const goodGreetsHeaders: ResponseHeadersPolicyDeclaration = {
   name: "GoodGreets-SecurityHeaders",
   securityHeaders: {
     contentSecurityPolicy: {
-      value:
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      value: `default-src 'self'; connect-src 'self' ${uploadOriginPlaceholder}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`,
       override: false,
     },
     strictTransportSecurity: {
@@ -467,3 +474,38 @@ export const distribution: DistributionDeclaration = {
   customErrorResponses: [],
   webAcl,
 };
+
+/** The declaration with the images bucket's origin written into every Content-Security-Policy. */
+export function withUploadOrigin(
+  declaration: DistributionDeclaration,
+  origin: string,
+): DistributionDeclaration {
+  if (!/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin))
+    throw new Error(`${origin} is not an origin (scheme://host[:port])`);
+  const resolved = new Map<ResponseHeadersPolicyDeclaration, ResponseHeadersPolicyDeclaration>();
+  const resolve = (policy: ResponseHeadersPolicyDeclaration) => {
+    const known = resolved.get(policy);
+    if (known) return known;
+    const { contentSecurityPolicy } = policy.securityHeaders;
+    const made = {
+      ...policy,
+      securityHeaders: {
+        ...policy.securityHeaders,
+        contentSecurityPolicy: {
+          ...contentSecurityPolicy,
+          value: contentSecurityPolicy.value.replaceAll(uploadOriginPlaceholder, origin),
+        },
+      },
+    };
+    resolved.set(policy, made);
+    return made;
+  };
+  return {
+    ...declaration,
+    behaviours: declaration.behaviours.map((behaviour) =>
+      behaviour.responseHeadersPolicy
+        ? { ...behaviour, responseHeadersPolicy: resolve(behaviour.responseHeadersPolicy) }
+        : behaviour,
+    ),
+  };
+}

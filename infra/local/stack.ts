@@ -8,12 +8,13 @@ import {
   CreateBucketCommand,
   HeadBucketCommand,
   NotFound,
+  PutBucketCorsCommand,
   PutBucketPolicyCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { distribution } from "../../edge/distribution.ts";
+import { distribution, withUploadOrigin } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
 import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
@@ -23,6 +24,7 @@ import { migrate } from "../../origin/db/migrate.ts";
 import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
 import { cloudFrontEdgeCache } from "../../origin/edge-cache/cloudfront-edge-cache.ts";
 import { schedulerCardSchedules } from "../../origin/schedules/card-schedules.ts";
+import { uploadCorsRules } from "../../origin/uploads/upload-cors.ts";
 import { buildEdge, stopBuilding } from "../build/edge.ts";
 import { type CloudFrontApiStandIn, startCloudFrontApiStandIn } from "./cloudfront-api/server.ts";
 import {
@@ -243,7 +245,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress("building the edge functions");
     // The same build the deploy makes, from this site: the edge runs the artefacts, not the sources.
     const edgeBuild = await buildEdge({
-      distribution,
+      // Pages may send uploads to the images bucket's endpoint, which is this S3 stand-in.
+      distribution: withUploadOrigin(distribution, new URL(s3Service.url).origin),
       repositoryRoot: options.repositoryRoot,
       siteFolder: options.siteFolder,
       outDir: join(options.dataDir, "edge-build"),
@@ -285,6 +288,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       wafInsertedHeaderValue: edgeBuild.uploadCaptchaSecret,
     });
     started.push(edge);
+    // The bucket takes the pages' upload POSTs from the site's origin, known now that the edge listens.
+    await apiS3.send(
+      new PutBucketCorsCommand({
+        Bucket: localBuckets.images,
+        CORSConfiguration: { CORSRules: uploadCorsRules(edge.url) },
+      }),
+    );
     api = createApiHandler({
       database,
       version,

@@ -3,7 +3,7 @@
 // description, both a design and a picture, or neither are each refused naming the field, nothing written.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localBuckets, localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import type { CardView, CreatedCard, OrganiserView, SignPageView } from "../../origin/cards/views.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
@@ -44,6 +44,25 @@ const cardCount = async () =>
   Number((await database.query<{ n: number }>("SELECT count(*)::integer AS n FROM cards"))[0]?.n);
 const errorOf = (json: unknown) =>
   (json as { error: { code: string; field?: string; message: string } }).error;
+
+describe("the page's way to the bucket", () => {
+  it("lets the site's pages POST to the images bucket: CSP connect-src and the bucket's CORS rule", async () => {
+    const s3Origin = new URL(stack.s3.url).origin;
+    const page = await fetch(`${base}/create/`);
+    expect(page.headers.get("content-security-policy")).toContain(`connect-src 'self' ${s3Origin};`);
+    const preflight = await fetch(`${stack.s3.url}/${localBuckets.images}`, {
+      method: "OPTIONS",
+      headers: { origin: new URL(base).origin, "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(new URL(base).origin);
+    const stranger = await fetch(`${stack.s3.url}/${localBuckets.images}`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(stranger.status).toBe(403);
+  });
+});
 
 describe("a card with the sender's own picture", { timeout: 120_000 }, () => {
   it("shows the accepted picture with its description and variants on the organiser, sign and card views", async () => {

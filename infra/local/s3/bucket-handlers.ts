@@ -1,7 +1,9 @@
-// S3's bucket operations: list, create, head, locate and delete buckets, ListObjectsV2, and bucket policies.
+// S3's bucket operations: list, create, head, locate and delete buckets, ListObjectsV2, bucket policies and
+// CORS configurations.
 import { localRegion } from "../config.ts";
 import { readSmallBody } from "./body.ts";
 import { maxPolicyBytes, parseBucketPolicy } from "./bucket-policy.ts";
+import { corsConfigurationDocument, maxCorsBytes, parseCorsConfiguration } from "./cors-config.ts";
 import { noSuchBucket, type S3Error, s3Error } from "./errors.ts";
 import { readBodyPromises } from "./integrity.ts";
 import { listPage } from "./listing.ts";
@@ -151,5 +153,34 @@ export function getBucketPolicy(context: S3Context, bucket: string): Reply | S3E
 
 export async function deleteBucketPolicy(context: S3Context, bucket: string): Promise<Reply> {
   await context.store.setPolicy(bucket, undefined);
+  return { status: 204 };
+}
+
+/** PutBucketCors: an integrity header is required (S3 API Reference, PutBucketCors: Content-MD5). */
+export async function putBucketCors(context: S3Context, request: S3Request, bucket: string) {
+  const promises = readBodyPromises(request.headers, request.payload);
+  if (isS3Error(promises)) return promises;
+  if (!promises.contentMd5 && promises.checksums.size === 0 && !promises.trailerChecksum) {
+    return s3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
+  }
+  const body = await readSmallBody(context, request, promises, maxCorsBytes);
+  if (isS3Error(body)) return body;
+  const parsed = parseCorsConfiguration(body.toString("utf8"));
+  if (!parsed.ok) return parsed.error;
+  await context.store.setCors(bucket, parsed.rules);
+  return { status: 200 };
+}
+
+export function getBucketCors(context: S3Context, bucket: string): Reply | S3Error {
+  const rules = context.store.corsOf(bucket);
+  if (!rules)
+    return s3Error("NoSuchCORSConfiguration", "The CORS configuration does not exist", {
+      BucketName: bucket,
+    });
+  return xmlReply(corsConfigurationDocument(rules));
+}
+
+export async function deleteBucketCors(context: S3Context, bucket: string): Promise<Reply> {
+  await context.store.setCors(bucket, undefined);
   return { status: 204 };
 }

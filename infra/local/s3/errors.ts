@@ -2,6 +2,8 @@
 
 const statuses = {
   AccessDenied: 403,
+  AccessForbidden: 403,
+  BadRequest: 400,
   SignatureDoesNotMatch: 403,
   InvalidAccessKeyId: 403,
   RequestTimeTooSkewed: 403,
@@ -33,6 +35,7 @@ const statuses = {
   NoSuchKey: 404,
   NoSuchUpload: 404,
   NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
   MethodNotAllowed: 405,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type BucketPolicy, parseBucketPolicy } from "./bucket-policy.ts";
+import type { CorsRule } from "./cors-config.ts";
 import { compareKeys, firstIndexAfter } from "./listing.ts";
 
 /** What S3 keeps about an object besides its bytes. */
@@ -61,6 +62,8 @@ class Bucket {
   readonly sortedKeys: string[] = [];
   /** The bucket policy as it was put (GetBucketPolicy answers the text) and as it is evaluated. */
   policy: { text: string; parsed: BucketPolicy } | undefined;
+  /** The CORS rules PutBucketCors set; undefined when the bucket has none. */
+  cors: readonly CorsRule[] | undefined;
 
   constructor(record: BucketRecord, folder: string) {
     this.record = record;
@@ -105,6 +108,16 @@ export interface BodyDigests {
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT";
 
+/** A JSON file written whole by a rename; undefined when there is none. */
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
 class Md5Tap extends Transform {
   readonly hash = createHash("md5");
   size = 0;
@@ -146,6 +159,7 @@ export class ObjectStore {
       await mkdir(bucket.objectsFolder, { recursive: true });
       await store.load(bucket);
       await store.loadPolicy(bucket);
+      bucket.cors = await readJson<CorsRule[]>(join(folder, "cors.json"));
       store.buckets.set(record.name, bucket);
     }
     return store;
@@ -165,6 +179,24 @@ export class ObjectStore {
         `the stored policy of bucket ${bucket.record.name} no longer parses: ${parsed.message}`,
       );
     bucket.policy = { text, parsed: parsed.policy };
+  }
+
+  corsOf(bucketName: string): readonly CorsRule[] | undefined {
+    return this.buckets.get(bucketName)?.cors;
+  }
+
+  /** Replaces (or with `rules` undefined, removes) a bucket's CORS configuration, on disk first. */
+  async setCors(bucketName: string, rules: readonly CorsRule[] | undefined): Promise<void> {
+    const bucket = this.buckets.get(bucketName);
+    if (!bucket) return;
+    const file = join(bucket.folder, "cors.json");
+    if (rules) {
+      await writeFile(`${file}.tmp`, JSON.stringify(rules), { flush: true });
+      await rename(`${file}.tmp`, file);
+    } else {
+      await rm(file, { force: true });
+    }
+    bucket.cors = rules;
   }
 
   policyOf(bucketName: string): { text: string; parsed: BucketPolicy } | undefined {

@@ -4,11 +4,14 @@ import {
   bucketLocation,
   createBucket,
   deleteBucket,
+  deleteBucketCors,
   deleteBucketPolicy,
+  getBucketCors,
   getBucketPolicy,
   headBucket,
   listBuckets,
   listObjectsV2,
+  putBucketCors,
   putBucketPolicy,
 } from "./bucket-handlers.ts";
 import { methodNotAllowed, notImplemented, type S3Error, s3Error } from "./errors.ts";
@@ -46,7 +49,6 @@ const unsupportedSubresources = [
   "acl",
   "analytics",
   "attributes",
-  "cors",
   "encryption",
   "intelligent-tiering",
   "inventory",
@@ -86,6 +88,13 @@ function bucketOperation(
     if (method === "PUT") return on("s3:PutBucketPolicy", (c, r) => putBucketPolicy(c, r, bucket));
     if (method === "GET") return on("s3:GetBucketPolicy", (c) => getBucketPolicy(c, bucket));
     if (method === "DELETE") return on("s3:DeleteBucketPolicy", (c) => deleteBucketPolicy(c, bucket));
+    return methodNotAllowed();
+  }
+  if (query.has("cors")) {
+    // DeleteBucketCors needs s3:PutBucketCORS (S3 API Reference, DeleteBucketCors: Permissions).
+    if (method === "PUT") return on("s3:PutBucketCORS", (c, r) => putBucketCors(c, r, bucket));
+    if (method === "GET") return on("s3:GetBucketCORS", (c) => getBucketCors(c, bucket));
+    if (method === "DELETE") return on("s3:PutBucketCORS", (c) => deleteBucketCors(c, bucket));
     return methodNotAllowed();
   }
   if (query.has("uploads")) return notImplemented("ListMultipartUploads");

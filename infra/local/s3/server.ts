@@ -12,6 +12,7 @@ import { listen, type RunningService } from "../service.ts";
 import { Access, identityOf, knownIdentities } from "./access.ts";
 import { addressOf } from "./addressing.ts";
 import { BufferBudget } from "./buffer-budget.ts";
+import { actualRequestHeaders, preflight } from "./cors.ts";
 import { accessDenied, noSuchBucket, type S3Error, s3Error } from "./errors.ts";
 import { MultipartUploads } from "./multipart-store.ts";
 import { isValidBucketName, ObjectStore } from "./object-store.ts";
@@ -33,7 +34,12 @@ export interface S3StandInOptions {
   bufferBytes?: number;
 }
 
-async function answer(context: S3Context, incoming: IncomingMessage, path: string, rawQuery: string) {
+async function answer(
+  context: S3Context,
+  incoming: IncomingMessage,
+  path: string,
+  rawQuery: string,
+): Promise<Reply | S3Error> {
   const headers = headersOf(incoming);
   const method = incoming.method ?? "GET";
   const address = addressOf(headers.host, path);
@@ -47,7 +53,32 @@ async function answer(context: S3Context, incoming: IncomingMessage, path: strin
     payload: { kind: "unsigned" },
     access: undefined,
   };
-  const operation = address
+  // A browser's preflight carries no signature: the bucket's CORS rules alone answer it.
+  if (method === "OPTIONS" && request.bucket !== undefined) {
+    if (!context.store.hasBucket(request.bucket)) return noSuchBucket(request.bucket);
+    return preflight(
+      context.store.corsOf(request.bucket),
+      headers,
+      request.key === undefined ? "BUCKET" : "OBJECT",
+    );
+  }
+  const reply = await operate(context, request, address !== undefined, path, rawQuery);
+  if (request.bucket === undefined) return reply;
+  const cors = actualRequestHeaders(context.store.corsOf(request.bucket), headers.origin, method);
+  if (Object.keys(cors).length === 0) return reply;
+  return { ...reply, headers: { ...reply.headers, ...cors } };
+}
+
+/** The request's operation, once its signature and the caller's rights allow it. */
+async function operate(
+  context: S3Context,
+  request: S3Request,
+  addressed: boolean,
+  path: string,
+  rawQuery: string,
+): Promise<Reply | S3Error> {
+  const { method, headers } = request;
+  const operation = addressed
     ? operationOf(request)
     : s3Error("InvalidURI", "Couldn't parse the specified URI.");
   // A form POST is signed inside the form; everything else must carry a valid SigV4 signature first.
