@@ -3,6 +3,7 @@
 // CloudFront matches them), and what CloudFront refuses is refused with its error codes.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   CloudFrontClient,
   CreateInvalidationCommand,
@@ -14,6 +15,7 @@ import {
   NoSuchInvalidation,
   TooManyInvalidationsInProgress,
 } from "@aws-sdk/client-cloudfront";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardData } from "../../edge/distribution.ts";
 import {
@@ -175,6 +177,37 @@ describe("the CloudFront API stand-in", () => {
         $metadata: { httpStatusCode: 403 },
       });
       stranger.destroy();
+    }
+  });
+
+  it("refuses an empty body (MissingBody) and one that is not an InvalidationBatch (MalformedInput)", async () => {
+    const url = new URL(`/2020-05-31/distribution/${distributionId}/invalidation`, standIn.url);
+    const signer = new SignatureV4({
+      service: "cloudfront",
+      region: localRegion,
+      credentials: localCredentials,
+      sha256: Sha256,
+    });
+    for (const [body, code] of [
+      ["", "MissingBody"],
+      ["<Paths><Quantity>1</Quantity></Paths>", "MalformedInput"],
+    ]) {
+      const signed = await signer.sign({
+        method: "POST",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        headers: { host: url.host, "content-type": "application/xml" },
+        body,
+      });
+      const answer = await fetch(url, {
+        method: "POST",
+        headers: signed.headers as Record<string, string>,
+        body,
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).toContain(`<Code>${code}</Code>`);
     }
   });
 

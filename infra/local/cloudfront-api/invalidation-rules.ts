@@ -55,7 +55,9 @@ export function parseInvalidationBatch(xml: string): InvalidationBatch {
     );
   const [batch] = elementTexts(xml, "InvalidationBatch");
   if (batch === undefined)
-    throw new AwsError(400, "MalformedXML", "The XML document is not an InvalidationBatch.");
+    // CloudFront's answer to a body it cannot read as the operation's XML, e.g. "Unexpected list element
+    // termination" (https://github.com/laurilehmijoki/s3_website/issues/320).
+    throw new AwsError(400, "MalformedInput", "The request body is not an InvalidationBatch.");
   const callerReference = child(batch, "CallerReference");
   if (!callerReference) throw invalidArgument("CallerReference is required.");
   const [paths] = elementTexts(batch, "Paths");
