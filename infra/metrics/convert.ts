@@ -1,8 +1,11 @@
 // Converts one CloudFront access log file into a Parquet file of the columns the figures read, counting
 // malformed lines instead of failing on them. DuckDB's own CSV/JSON/Parquet readers do the parsing.
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { LogFile } from "./log-files.ts";
-import { contentType } from "./queries.ts";
+import { behaviourCase, contentType } from "./queries.ts";
+
+export type Behaviours = readonly Pick<BehaviourDeclaration, "pathPattern">[];
 
 export interface Malformed {
   file: string;
@@ -26,7 +29,8 @@ export const exampleCount = 5;
 export const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 /** The Parquet file's columns, named as Athena's CloudFront table names them; `content_type` is the media
- * type without its parameters; `malformed` rows are counted, then left out of every figure. */
+ * type without its parameters; `behaviour` the path pattern the request matched (worked out once here, not
+ * per row in each figure); `malformed` rows are counted, then left out of every figure. */
 export const convertedColumns = {
   ts: "TIMESTAMP",
   sc_bytes: "BIGINT",
@@ -37,6 +41,7 @@ export const convertedColumns = {
   x_edge_detailed_result_type: "VARCHAR",
   time_taken: "DOUBLE",
   content_type: "VARCHAR",
+  behaviour: "VARCHAR",
   malformed: "BOOLEAN",
 } as const;
 
@@ -58,7 +63,7 @@ type TypedValue = (field: string, type: string) => string;
  * is malformed. v2 can log `timestamp` (epoch seconds) or `timestamp(ms)` instead of, or as well as,
  * date and time.
  */
-function typedColumns(value: TypedValue): string {
+function typedColumns(value: TypedValue, behaviours: Behaviours): string {
   const epochMicros = (field: string, scale: number) =>
     `make_timestamp(CAST(${value(field, "DOUBLE")} * ${scale} AS BIGINT))`;
   const ts = `coalesce(${value("date", "DATE")} + ${value("time", "TIME")},
@@ -68,7 +73,7 @@ function typedColumns(value: TypedValue): string {
     ${value("cs-uri-query", "VARCHAR")} AS cs_uri_query, ${value("x-edge-result-type", "VARCHAR")} AS x_edge_result_type,
     coalesce(${value("x-edge-detailed-result-type", "VARCHAR")}, ${value("x-edge-result-type", "VARCHAR")}) AS x_edge_detailed_result_type,
     ${value("time-taken", "DOUBLE")} AS time_taken, ${contentType(value("sc-content-type", "VARCHAR"))} AS content_type`;
-  return `SELECT *,
+  return `SELECT *, ${behaviourCase(behaviours)} AS behaviour,
     ts IS NULL OR sc_status IS NULL OR cs_uri_stem IS NULL OR x_edge_result_type IS NULL AS malformed
   FROM (SELECT ${columns} FROM source)`;
 }
@@ -84,7 +89,11 @@ const fromText =
   };
 
 /** The SELECT that reads `file` as the converted columns. */
-async function selectFrom(connection: DuckDBConnection, file: LogFile): Promise<string> {
+async function selectFrom(
+  connection: DuckDBConnection,
+  file: LogFile,
+  behaviours: Behaviours,
+): Promise<string> {
   const path = quote(file.path);
   if (file.format === "w3c") {
     // Typed as read, with no sniffing: the reader parses numbers and times itself (no text kept for
@@ -101,7 +110,7 @@ async function selectFrom(connection: DuckDBConnection, file: LogFile): Promise<
     return `WITH source AS (SELECT * FROM read_csv(${path}, delim=${quote(file.delimiter)}, header=false,
       comment='#', quote='', escape='', nullstr='-', auto_detect=false, parallel=true, columns={${columns}},
       ignore_errors=true, store_rejects=true, compression=${quote(file.compression)}))
-      ${typedColumns(value)}`;
+      ${typedColumns(value, behaviours)}`;
   }
   if (file.format === "parquet") {
     // Columns are the field names; a field the delivery did not choose is absent.
@@ -110,7 +119,7 @@ async function selectFrom(connection: DuckDBConnection, file: LogFile): Promise<
     const value = fromText((field) =>
       present.has(field) ? `CAST("${field.replaceAll('"', '""')}" AS VARCHAR)` : undefined,
     );
-    return `WITH source AS (SELECT * FROM read_parquet(${path})) ${typedColumns(value)}`;
+    return `WITH source AS (SELECT * FROM read_parquet(${path})) ${typedColumns(value, behaviours)}`;
   }
   // Each line as one text value (no delimiter can occur in it), parsed as JSON in SQL.
   const value = fromText(
@@ -118,18 +127,19 @@ async function selectFrom(connection: DuckDBConnection, file: LogFile): Promise<
   );
   return `WITH source AS (SELECT * FROM read_csv(${path}, delim=chr(31), header=false, quote='', escape='',
       auto_detect=false, columns={'line': 'VARCHAR'}, compression=${quote(file.compression)})
-    WHERE trim(line) <> '') ${typedColumns(value)}`;
+    WHERE trim(line) <> '') ${typedColumns(value, behaviours)}`;
 }
 
 /** Writes `file`'s rows to the Parquet file `target` and says what was malformed. */
 export async function convertLogFile(
   connection: DuckDBConnection,
   file: LogFile,
+  behaviours: Behaviours,
   target: string,
 ): Promise<FileFacts> {
   // Snappy: the cheapest to write and to read back of DuckDB's codecs on these columns.
   await connection.run(
-    `COPY (${await selectFrom(connection, file)}) TO ${quote(target)} (FORMAT parquet, COMPRESSION snappy)`,
+    `COPY (${await selectFrom(connection, file, behaviours)}) TO ${quote(target)} (FORMAT parquet, COMPRESSION snappy)`,
   );
   const facts: FileFacts = { lines: 0, malformedLines: 0, malformedExamples: [], rows: 0 };
   if (file.format === "w3c") {

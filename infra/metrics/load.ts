@@ -1,14 +1,12 @@
 // Makes CloudFront access logs DuckDB's `edge_requests` view (the columns the metric queries read): each
-// file through the columnar cache, the behaviour worked out per row, the window applied.
+// file through the columnar cache, the window applied.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { BehaviourDeclaration } from "../../edge/distribution.ts";
-import { convertedColumns, exampleCount, type Malformed, quote } from "./convert.ts";
+import { type Behaviours, convertedColumns, exampleCount, type Malformed, quote } from "./convert.ts";
 import { cachedLogFiles } from "./log-cache.ts";
 import type { LogFile } from "./log-files.ts";
-import { behaviourCase } from "./queries.ts";
 
 export type { Malformed } from "./convert.ts";
 
@@ -23,7 +21,7 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[];
+  behaviours: Behaviours;
   since?: Date | undefined;
   until?: Date | undefined;
   /** The cache folder; none: converted into a temporary folder, removed once the view is dropped. */
@@ -43,7 +41,7 @@ export async function loadLogs(
     if (options.cache === undefined) await rm(folder, { recursive: true, force: true });
   };
   try {
-    const cached = await cachedLogFiles(connection, files, folder);
+    const cached = await cachedLogFiles(connection, files, options.behaviours, folder);
     const result: LoadResult = {
       lines: 0,
       malformedLines: 0,
@@ -77,8 +75,7 @@ export async function loadLogs(
     // A view, not a table: each figure reads only its columns from Parquet, which costs less than
     // copying every column into a table first.
     await connection.run(`CREATE OR REPLACE VIEW edge_requests AS
-      SELECT * EXCLUDE (malformed), ${behaviourCase(options.behaviours)} AS behaviour
-      FROM ${source} WHERE ${window}`);
+      SELECT * EXCLUDE (malformed) FROM ${source} WHERE ${window}`);
     return { ...result, release };
   } catch (error) {
     await release();

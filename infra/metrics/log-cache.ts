@@ -4,15 +4,18 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { convertLogFile, type FileFacts, quote } from "./convert.ts";
+import { type Behaviours, convertLogFile, type FileFacts, quote } from "./convert.ts";
 import type { LogFile } from "./log-files.ts";
+import { behaviourCase } from "./queries.ts";
 
 /** Raised whenever the converted columns or their meaning change, so older entries are converted again. */
-const cacheVersion = 1;
+const cacheVersion = 2;
 
 /** An entry's record, `<key>.json` beside `<key>.parquet`: which file, as it was, and what was learnt. */
 interface EntryRecord extends FileFacts {
   version: number;
+  /** The behaviours' path patterns the rows were matched against (changed ones are matched again). */
+  behaviours: string;
   source: string;
   size: string;
   mtimeNs: string;
@@ -71,9 +74,11 @@ async function footerRows(connection: DuckDBConnection, paths: string[]): Promis
 export async function cachedLogFiles(
   connection: DuckDBConnection,
   files: LogFile[],
+  behaviours: Behaviours,
   folder: string,
 ): Promise<CachedFile[]> {
   await mkdir(folder, { recursive: true });
+  const matching = createHash("sha256").update(behaviourCase(behaviours)).digest("hex");
   const found = await Promise.all(
     files.map(async (file) => {
       const base = entryBase(folder, file.path);
@@ -81,6 +86,7 @@ export async function cachedLogFiles(
       const record = await readRecord(base);
       const current =
         record?.version === cacheVersion &&
+        record.behaviours === matching &&
         record.size === identity.size &&
         record.mtimeNs === identity.mtimeNs &&
         record.ino === identity.ino;
@@ -101,8 +107,14 @@ export async function cachedLogFiles(
     // Written aside, then renamed into place: a reader never sees half an entry.
     const temporary = `${base}.${randomUUID()}.tmp`;
     try {
-      const facts = await convertLogFile(connection, file, `${temporary}.parquet`);
-      const entry: EntryRecord = { version: cacheVersion, source: resolve(file.path), ...identity, ...facts };
+      const facts = await convertLogFile(connection, file, behaviours, `${temporary}.parquet`);
+      const entry: EntryRecord = {
+        version: cacheVersion,
+        behaviours: matching,
+        source: resolve(file.path),
+        ...identity,
+        ...facts,
+      };
       await writeFile(`${temporary}.json`, JSON.stringify(entry));
       await rename(`${temporary}.parquet`, parquet);
       await rename(`${temporary}.json`, `${base}.json`);

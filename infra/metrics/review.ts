@@ -33,7 +33,7 @@ export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetric
   try {
     const load = await loadLogs(connection, files, options);
     try {
-      const metrics = await summarise(connection, {
+      const metrics = await summarise(instance, {
         now: options.now,
         files: files.length,
         load,

@@ -1,5 +1,5 @@
 // Runs the metric queries over a loaded `edge_requests` table and assembles the review's figures.
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import { adviceFor } from "./advice.ts";
 import type { EdgeMetrics, HitCounts, Percentiles } from "./edge-metrics.ts";
 import type { LoadResult } from "./load.ts";
@@ -19,9 +19,15 @@ export interface SummariseOptions {
 
 type Row = Record<string, unknown>;
 
-async function rows(connection: DuckDBConnection, sql: string): Promise<Row[]> {
-  const reader = await connection.runAndReadAll(sql);
-  return reader.getRowObjectsJS() as Row[];
+/** A query on a connection of its own, so several run at once: most are too small to keep every core busy
+ * alone (DuckDB runs each connection's query on the instance's shared threads). */
+async function rows(instance: DuckDBInstance, sql: string): Promise<Row[]> {
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Row[];
+  } finally {
+    connection.closeSync();
+  }
 }
 
 const number = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
@@ -56,19 +62,29 @@ function bucketFor(first: Date | null, last: Date | null): EdgeMetrics["window"]
 
 const bucketMs = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-export async function summarise(
-  connection: DuckDBConnection,
-  options: SummariseOptions,
-): Promise<EdgeMetrics> {
-  const [totals = {}] = await rows(connection, metricQueries.totals(duckdb));
+export async function summarise(instance: DuckDBInstance, options: SummariseOptions): Promise<EdgeMetrics> {
+  const [totals = {}] = await rows(instance, metricQueries.totals(duckdb));
   const first = totals.first_request instanceof Date ? totals.first_request : null;
   const last = totals.last_request instanceof Date ? totals.last_request : null;
   const bucket = bucketFor(first, last);
   const settledBefore = new Date(options.now.getTime() - lateDeliveryMs);
 
-  const latency = await rows(connection, metricQueries.latency(duckdb));
-  const resultTypes = await rows(connection, metricQueries.resultTypes(duckdb));
-  const parameters = await rows(connection, metricQueries.parameters(duckdb));
+  const queries = {
+    latency: metricQueries.latency(duckdb),
+    resultTypes: metricQueries.resultTypes(duckdb),
+    parameters: metricQueries.parameters(duckdb),
+    statuses: metricQueries.statuses(duckdb),
+    byBehaviour: metricQueries.byBehaviour(duckdb),
+    byContentType: metricQueries.byContentType(duckdb),
+    overTime: metricQueries.overTime(duckdb, bucket),
+    topMisses: metricQueries.topMisses(duckdb),
+    fragmentation: metricQueries.fragmentation(duckdb),
+  };
+  const answers = Object.fromEntries(
+    await Promise.all(Object.entries(queries).map(async ([name, sql]) => [name, await rows(instance, sql)])),
+  ) as Record<keyof typeof queries, Row[]>;
+  const { latency, resultTypes, parameters, statuses, byBehaviour, byContentType, overTime, topMisses } =
+    answers;
   const requests = number(totals.requests);
   const hits = number(totals.hit) + number(totals.refresh_hit);
   const misses = number(totals.miss);
@@ -134,19 +150,19 @@ export async function summarise(
         .filter((row) => row.result_type === "Error")
         .map((row) => ({ type: String(row.detailed ?? "Error"), requests: number(row.requests) })),
     },
-    statuses: (await rows(connection, metricQueries.statuses(duckdb))).map((row) => ({
+    statuses: statuses.map((row) => ({
       status: number(row.status),
       requests: number(row.requests),
     })),
-    byBehaviour: (await rows(connection, metricQueries.byBehaviour(duckdb))).map((row) => ({
+    byBehaviour: byBehaviour.map((row) => ({
       behaviour: String(row.behaviour),
       ...hitCounts(row),
     })),
-    byContentType: (await rows(connection, metricQueries.byContentType(duckdb))).map((row) => ({
+    byContentType: byContentType.map((row) => ({
       contentType: String(row.content_type),
       ...hitCounts(row),
     })),
-    overTime: (await rows(connection, metricQueries.overTime(duckdb, bucket))).map((row) => {
+    overTime: overTime.map((row) => {
       const start = row.start instanceof Date ? row.start : new Date(0);
       return {
         start: start.toISOString(),
@@ -156,12 +172,12 @@ export async function summarise(
         settled: start.getTime() + bucketMs[bucket] <= settledBefore.getTime(),
       };
     }),
-    topMisses: (await rows(connection, metricQueries.topMisses(duckdb))).map((row) => ({
+    topMisses: topMisses.map((row) => ({
       uri: String(row.uri),
       behaviour: String(row.behaviour),
       misses: number(row.misses),
     })),
-    fragmentation: (await rows(connection, metricQueries.fragmentation(duckdb))).map((row) => ({
+    fragmentation: answers.fragmentation.map((row) => ({
       uri: String(row.uri),
       behaviour: String(row.behaviour),
       requests: number(row.requests),

@@ -90,6 +90,19 @@ describe("the metrics cache", () => {
     ]);
   });
 
+  it("matches the rows against the behaviours again when they change", async () => {
+    await review();
+    const regrouped = await reviewEdgeLogs({
+      paths: [logs],
+      behaviours: [{ pathPattern: "/" }, { pathPattern: "*" }],
+      now,
+      cache,
+      onCache: (use) => uses.push(use),
+    });
+    expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
+    expect(regrouped.byBehaviour.map((entry) => [entry.behaviour, entry.requests])).toEqual([["/", 6]]);
+  });
+
   it("leaves a deleted file out of the figures and removes its entry", async () => {
     await review();
     await rm(join(logs, "E2EXAMPLE.2026-11-28-11.b2"));
