@@ -60,7 +60,11 @@ const invocation = (rawQuery: string) => ({
   }),
 });
 const environmentOf = (outcome: Awaited<ReturnType<LambdaEdgeFunction["invoke"]>>) =>
-  outcome.type === "request" ? outcome.request.headers["x-environment"]?.[0]?.value : outcome.reason;
+  outcome.type === "request"
+    ? outcome.request.headers["x-environment"]?.[0]?.value
+    : outcome.type === "error"
+      ? outcome.reason
+      : "a response";
 
 async function until(condition: () => Promise<boolean>) {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,6 +1,7 @@
-// The local Lambda@Edge runtime refuses, with CloudFront's 502, what CloudFront refuses on response
-// events: a generated response over 1 MB (origin events) or 40 KB (viewer events), a body encoding other
-// than text or base64, bad base64, and a change to a read-only header. An image over 1 MB answered by an
+// The local Lambda@Edge runtime refuses, with CloudFront's 502, what CloudFront refuses: on response
+// events a generated response over 1 MB (origin events) or 40 KB (viewer events), a body encoding other
+// than text or base64, bad base64, a change to a read-only header; on request events a URI and query
+// string of 8,192 characters or more, or a query string with a space or "#". An image over 1 MB answered by an
 // origin-response function is the resizer's case: CloudFront refuses it, so the resizer must redirect.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,6 +38,15 @@ export async function text(event) {
 export async function encoded(event) {
   const [encoding, body] = event.Records[0].cf.request.querystring.split(":");
   return { ...event.Records[0].cf.response, body, bodyEncoding: encoding };
+}
+export async function rewrites(event) {
+  const request = event.Records[0].cf.request;
+  const [what, length] = request.querystring.split(":");
+  if (what === "long-uri") request.uri = "/" + "a".repeat(Number(length) - 1);
+  if (what === "space") request.querystring = "a=b c";
+  if (what === "hash") request.querystring = "a=b#c";
+  if (what === "object") request.querystring = { a: "b" };
+  return request;
 }
 export async function sets(event) {
   const response = event.Records[0].cf.response;
@@ -156,6 +166,50 @@ describe("Lambda@Edge limits on response events", () => {
       });
     expect(await lambda.invoke(responseEvent("origin-response", "cache-control:no-store"))).toMatchObject({
       type: "response",
+    });
+  });
+});
+
+describe("Lambda@Edge limits on the request a function returns", () => {
+  const requestEvent = (instruction: string) => ({
+    config: {
+      distributionDomainName: "d111111abcdef8.cloudfront.net",
+      distributionId: "E1TEST",
+      eventType: "origin-request" as const,
+      requestId: "r-1",
+    },
+    request: lambdaEdgeRequest({
+      method: "GET",
+      uri: "/card",
+      rawQuery: instruction,
+      headers: [["Host", "example.com"]],
+      clientIp: "192.0.2.1",
+    }),
+  });
+
+  it("refuses a URI and query string of 8,192 characters or more with 502", async () => {
+    const lambda = start("rewrites", "origin-request");
+    // The query "long-uri:8000" is 13 characters and a "?": 8,000 + 14 is under the limit.
+    expect(await lambda.invoke(requestEvent("long-uri:8000"))).toMatchObject({ type: "request" });
+    expect(await lambda.invoke(requestEvent("long-uri:8178"))).toMatchObject({
+      type: "error",
+      status: 502,
+      reason: "the URI and query string are 8192 characters; they must stay under 8192",
+    });
+  });
+
+  it("refuses a query string with a space or # and one that is not a string, with 502", async () => {
+    const lambda = start("rewrites", "origin-request");
+    for (const instruction of ["space", "hash"])
+      expect(await lambda.invoke(requestEvent(instruction)), instruction).toMatchObject({
+        type: "error",
+        status: 502,
+        reason: "query strings cannot hold spaces, control characters or #",
+      });
+    expect(await lambda.invoke(requestEvent("object"))).toMatchObject({
+      type: "error",
+      status: 502,
+      reason: "request.querystring must be a string",
     });
   });
 });

@@ -8,6 +8,7 @@ import type {
   FunctionValue,
 } from "../../../edge/aws/cloudfront-function-event.ts";
 import type { FunctionOriginOverride } from "./cloudfront-origin-helpers.ts";
+import { uriAndQueryProblem } from "./function-uri-rules.ts";
 import { headerRefusal, isReadOnlyHeader } from "./header-rules.ts";
 
 export type CloudFrontFunctionOutcome =
@@ -17,9 +18,6 @@ export type CloudFrontFunctionOutcome =
 
 type EventType = CloudFrontFunctionEvent["context"]["eventType"];
 type ValueMap = Record<string, FunctionValue>;
-
-// "URI incl. query string set by a function must be < 8,192 characters" (aws-edge-facts.md A1).
-const maxUriAndQuery = 8192;
 
 function headerProblem(eventType: EventType, before: ValueMap | undefined, after: ValueMap | undefined) {
   for (const [name, value] of Object.entries(after ?? {})) {
@@ -132,13 +130,7 @@ export function judgeResult(
           ),
   };
   const query = functionQueryString(applied.querystring);
-  // Spaces, "#" and control characters (code points below 0x20, and DEL) are refused in a query string.
-  if ([...query].some((character) => character <= " " || character === "#" || character === "\u007f"))
-    return invalid("query strings cannot hold spaces, control characters or #");
-  const length = request.uri.length + (query === "" ? 0 : query.length + 1);
-  if (length >= maxUriAndQuery)
-    return invalid(
-      `the URI and query string are ${length} characters; they must stay under ${maxUriAndQuery}`,
-    );
+  const uriProblem = uriAndQueryProblem(request.uri, query);
+  if (uriProblem) return invalid(uriProblem);
   return { type: "request", request: applied, ...(origin ? { origin } : {}), logs };
 }

@@ -9,6 +9,7 @@ import type {
   CloudFrontLambdaResponse,
   LambdaEdgeEventType,
 } from "../../../edge/aws/lambda-edge-event.ts";
+import { uriAndQueryProblem } from "./function-uri-rules.ts";
 import { capitaliseHeaderName, headerRefusal, isReadOnlyHeader } from "./header-rules.ts";
 
 export type LambdaEdgeOutcome =
@@ -157,6 +158,9 @@ export function validate(
   if (request.clientIp !== cf.request.clientIp) return invalid("request.clientIp is read-only");
   if (typeof request.uri !== "string" || !request.uri.startsWith("/"))
     return invalid("request.uri must start with /");
+  if (typeof request.querystring !== "string") return invalid("request.querystring must be a string");
+  const uriProblem = uriAndQueryProblem(request.uri, request.querystring);
+  if (uriProblem) return invalid(uriProblem);
   const problem =
     headerProblem(eventType, cf.request.headers, request.headers) ??
     bodyProblem(eventType, cf.request.body, request.body);
