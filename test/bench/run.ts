@@ -3,7 +3,7 @@
 // nginx serving the same built site: same load client, same concurrency, same URL mix, same run.
 // Nothing here asserts; the numbers are for reading. Options: --duration <s> (each server's share, run in
 // three slices taking turns with the other), --connections <n>. Parts named after `--` run alone:
-// `npm run bench -- images` (parts: edge, metrics, images, delivery, cards).
+// `npm run bench -- images` (parts: edge, metrics, images, delivery, cards, lighthouse).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
@@ -47,6 +47,7 @@ const laterParts = {
   images: async () => (await import("./images.ts")).benchImages(),
   delivery: async () => (await import("./delivery.ts")).benchDelivery(),
   cards: async () => (await import("./cards.ts")).benchCards(),
+  lighthouse: async () => (await import("./lighthouse.ts")).benchLighthouse(),
 };
 const unknownPart = positionals.find((part) => part !== "edge" && !(part in laterParts));
 if (unknownPart) {
