@@ -41,7 +41,7 @@ TBLPROPERTIES ('skip.header.line.count' = '2')
 `;
 }
 
-/** The view with the columns the metric queries read: what infra/metrics/load.ts builds for DuckDB. */
+/** The view with the columns the metric queries read: what convert.ts writes and load.ts reads in DuckDB. */
 export function edgeRequestsViewDdl(
   behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[],
 ): string {
