@@ -107,28 +107,6 @@ export const uploadedPictureUrl = /^\/img\/uploads\/[A-Za-z0-9_-]{22}\.(?:jpg|pn
 
 const pictureDescription = line("The description of your picture", limits.pictureDescription);
 
-/** The sender's own picture instead of a catalog design: where the check put it, and what it shows. */
-const upload = v.strictObject(
-  {
-    url: v.pipe(
-      v.string("The picture's url must be a string."),
-      v.regex(
-        uploadedPictureUrl,
-        "The picture's url must be the one the upload check answered, like /img/uploads/<uploadId>.jpg.",
-      ),
-    ),
-    alt: pictureDescription,
-  },
-  (issue) =>
-    issue.expected === '"alt"'
-      ? "Describe your picture in a few words, for people who cannot see it."
-      : issue.expected === '"url"'
-        ? "The picture's url is required."
-        : issue.expected === "never"
-          ? `Unknown field ${String(issue.input)}.`
-          : "The upload must be an object with url and alt.",
-);
-
 /** Words for the issues a body object can have: not an object, a required field missing, an unknown field. */
 const objectMessage = (issue: v.StrictObjectIssue) => {
   if (issue.expected === "never") return `Unknown field ${String(issue.input)}.`;
@@ -144,6 +122,18 @@ function body<const Entries extends v.ObjectEntries>(entries: Entries) {
     v.strictObject(entries, objectMessage),
   );
 }
+
+/** The sender's own picture instead of a catalog design: where the check put it, and what it shows. */
+const upload = v.strictObject(
+  {
+    url: v.pipe(
+      v.string("The picture's url must be a string."),
+      v.regex(uploadedPictureUrl, "The picture's url must be the one its upload check answered."),
+    ),
+    alt: pictureDescription,
+  },
+  objectMessage,
+);
 
 const cardFields = {
   design: designSlug,
@@ -164,17 +154,10 @@ export const createCardBody = v.pipe(
   body({ ...cardFields, design: v.optional(designSlug), upload: v.optional(upload) }),
   v.forward(
     v.check(
-      (card) => card.design !== undefined || card.upload !== undefined,
-      "Pick a design, or upload your own picture.",
+      (card) => (card.design === undefined) !== (card.upload === undefined),
+      "Send a design or your own picture (upload): one of the two.",
     ),
     ["design"],
-  ),
-  v.forward(
-    v.check(
-      (card) => card.design === undefined || card.upload === undefined,
-      "Send a design or your own picture, not both.",
-    ),
-    ["upload"],
   ),
 );
 export type CreateCardBody = v.InferOutput<typeof createCardBody>;

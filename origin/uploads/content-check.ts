@@ -2,13 +2,13 @@
 // declared type: known magic bytes, nothing but the picture in the file, decodable to the end, within the
 // pixel and byte limits. Each refusal names the problem and says what to do.
 import { maxInputPixels } from "../../edge/image-variants.ts";
+import { maxUploadBytes } from "./upload-limits.ts";
 
 // sharp is native and heavy: loaded on the first upload check, so the API's cold start and every other
 // route never pay for it (and a bundle runs where sharp's binary is not installed until it is needed).
 const loadSharp = async () => (await import("sharp")).default;
 
-/** The most an upload may weigh; the presigned POST's content-length-range says the same to S3. */
-export const maxUploadBytes = 10 * 1024 * 1024;
+export { maxUploadBytes } from "./upload-limits.ts";
 
 export type UploadFormat = "jpeg" | "png" | "webp" | "gif" | "avif";
 

@@ -152,7 +152,7 @@ describe("a card with the sender's own picture", { timeout: 120_000 }, () => {
       "no description",
       { upload: { url: "/img/uploads/AAAAAAAAAAAAAAAAAAAAAA.jpg" } },
       "upload.alt",
-      /Describe/,
+      /alt is required/,
     ],
     [
       "a blank description",
@@ -170,13 +170,13 @@ describe("a card with the sender's own picture", { timeout: 120_000 }, () => {
       "a url outside the accepted pictures",
       { upload: { url: "/img/catalog/balloon-bunch.svg", alt: "A" } },
       "upload.url",
-      /upload check/,
+      /upload check answered/,
     ],
     [
       "a traversal url",
       { upload: { url: "/img/uploads/../catalog/AAAAAAAAAAAAAAAAAAAA.jpg", alt: "A" } },
       "upload.url",
-      /upload check/,
+      /upload check answered/,
     ],
     [
       "an unknown field in the upload",
@@ -187,10 +187,10 @@ describe("a card with the sender's own picture", { timeout: 120_000 }, () => {
     [
       "both a design and a picture",
       { design: "balloon-bunch", upload: { url: "/img/uploads/AAAAAAAAAAAAAAAAAAAAAA.jpg", alt: "A" } },
-      "upload",
-      /not both/,
+      "design",
+      /one of the two/,
     ],
-    ["neither a design nor a picture", {}, "design", /Pick a design, or upload/],
+    ["neither a design nor a picture", {}, "design", /one of the two/],
   ])("refuses %s with a 400 naming the field, writing nothing", async (_, change, field, message) => {
     const before = await cardCount();
     // JSON leaves out an undefined design: each case names the design only where it sends one.

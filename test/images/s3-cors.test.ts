@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
+  type CORSRule,
   DeleteBucketCorsCommand,
   GetBucketCorsCommand,
   PutBucketCorsCommand,
@@ -65,7 +66,7 @@ const uploadRule = {
   MaxAgeSeconds: 600,
 };
 const readRule = { AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"] };
-const putCors = (rules: object[], on = bucket) =>
+const putCors = (rules: CORSRule[], on = bucket) =>
   s3.send(new PutBucketCorsCommand({ Bucket: on, CORSConfiguration: { CORSRules: rules } }));
 
 const preflight = (path: string, headers: Record<string, string>) =>

@@ -1,7 +1,8 @@
 // The create form: who the card is for and from, its title and design, and when to deliver it, checked
 // by the same schema as the API before it is sent; on success the organiser page takes over, opening
 // with the share view (the sign link, its QR code, the organiser link to keep).
-import { useMemo, useRef, useState } from "preact/hooks";
+import type { ComponentType } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { latestDelivery, zonedDateTime } from "../../../origin/cards/delivery-time.ts";
 import { type CreateCardBody, createCardBody, isTimeZone, limits } from "../../../origin/cards/schema.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
@@ -11,6 +12,8 @@ import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
 import { previewDelivery } from "./delivery-preview.ts";
+import { loadUploadPicture } from "./upload-loader.ts";
+import type { UploadPictureProps } from "./upload-picture.ts";
 
 export interface DesignChoice {
   slug: string;
@@ -40,6 +43,9 @@ function dateIn(instant: Date, timeZone: string): string | undefined {
   return isTimeZone(timeZone) ? zonedDateTime(instant, timeZone).deliverAt.slice(0, 10) : undefined;
 }
 
+/** The design list's last choice: the sender's own picture instead of a catalog design. */
+const ownPicture = "your-own-picture";
+
 export function CreateCard({ designs, preselected }: Props) {
   const ownZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
   const zones = useMemo(() => timeZones(ownZone), [ownZone]);
@@ -57,6 +63,17 @@ export function CreateCard({ designs, preselected }: Props) {
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
+  // The sender's own picture instead of a design: its code is fetched when they choose it.
+  const own = values.design === ownPicture;
+  const [Upload, setUpload] = useState<{ component: ComponentType<UploadPictureProps> }>();
+  const [upload, setUploadValue] = useState<{ url: string; alt: string }>();
+  useEffect(() => {
+    if (own && !Upload)
+      loadUploadPicture().then(
+        (component) => setUpload({ component }),
+        () => setErrors({ form: "The upload could not load. Please reload the page." }),
+      );
+  }, [own, Upload]);
 
   const deliverAt = `${values.deliverDate}T${values.deliverTime}`;
   const preview = previewDelivery(deliverAt, values.timeZone, pageNow());
@@ -71,8 +88,8 @@ export function CreateCard({ designs, preselected }: Props) {
     event.preventDefault();
     const target = form.current;
     if (target === null || sending) return;
-    const { deliverDate: _date, deliverTime: _time, ...rest } = values;
-    const body: CreateCardBody = { ...rest, deliverAt };
+    const { deliverDate: _date, deliverTime: _time, design, ...rest } = values;
+    const body: CreateCardBody = own ? { ...rest, deliverAt, upload } : { ...rest, deliverAt, design };
     let found = withNativeErrors(target, fieldErrors(createCardBody, body));
     // An empty date or time is named as such, not as a malformed deliverAt.
     if (values.deliverDate === "" || values.deliverTime === "")
@@ -98,7 +115,8 @@ export function CreateCard({ designs, preselected }: Props) {
       setSending(false);
       if (!(error instanceof ApiRequestError)) throw error;
       const field =
-        error.field !== undefined && (error.field in values || error.field === "deliverAt")
+        error.field !== undefined &&
+        (error.field in values || error.field === "deliverAt" || error.field.startsWith("upload"))
           ? error.field
           : "form";
       const next = { [field]: error.message };
@@ -173,16 +191,21 @@ export function CreateCard({ designs, preselected }: Props) {
                   {design.title}
                 </option>
               ))}
+              <option value={ownPicture}>Your own picture (upload)</option>
             </select>
           )}
         </Field>
-        <img
-          class="card-form__design"
-          src={`/img/catalog/${values.design}.svg`}
-          alt=""
-          width="500"
-          height="700"
-        />
+        {!own ? (
+          <img
+            class="card-form__design"
+            src={`/img/catalog/${values.design}.svg`}
+            alt=""
+            width="500"
+            height="700"
+          />
+        ) : Upload ? (
+          <Upload.component altMax={limits.pictureDescription} errors={errors} onChange={setUploadValue} />
+        ) : null}
       </fieldset>
       <fieldset aria-describedby={describedBy}>
         <legend>When should we deliver it?</legend>

@@ -8,13 +8,14 @@ import { CreateCard, type DesignChoice } from "./create-card.tsx";
 const root = mountPoint("create-card");
 const designs = JSON.parse(root.dataset.designs ?? "[]") as DesignChoice[];
 const asked = new URLSearchParams(location.search).get("design") ?? undefined;
-render(<CreateCard designs={designs} preselected={designBySlugIn(designs, asked)} />, root);
+const form = () => <CreateCard designs={designs} preselected={designBySlugIn(designs, asked)} />;
+render(form(), root);
 
 // The API's clock decides what "the future" and "3 months ahead" mean (the stack's may be moved for a demo).
 cardsApi.time().then(
   ({ now }) => {
     learnServerNow(now);
-    render(<CreateCard designs={designs} preselected={designBySlugIn(designs, asked)} />, root);
+    render(form(), root);
   },
   () => {
     // Without the API's time the browser's stands in; the API still checks the window when the card is sent.
