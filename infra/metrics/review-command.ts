@@ -1,6 +1,7 @@
 // `npm run metrics -- [--json] [--since T] [--until T] [--html FILE | --no-html] [--cache DIR | --no-cache]
-// [logs…]`: the edge metrics review of CloudFront access logs (files or folders; the local edge's
-// data/edge-logs when none are named), each file converted once into the columnar cache (data/metrics-cache).
+// [logs…]` (started by cli.ts): the edge metrics review of CloudFront access logs (files or folders; the
+// local edge's data/edge-logs when none are named), each file converted once into the columnar cache
+// (data/metrics-cache).
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";

@@ -1,5 +1,6 @@
 // One edge metrics review: finds the log files, makes them an in-memory DuckDB's view, runs the figures.
 import { availableParallelism } from "node:os";
+import { resolve, sep } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
@@ -21,7 +22,11 @@ export interface ReviewOptions {
 }
 
 export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetrics> {
-  const paths = await listLogFiles(options.paths);
+  // A folder named may hold the cache itself (`npm run metrics -- data/`): its entries are not logs.
+  const cache = options.cache ? `${resolve(options.cache)}${sep}` : undefined;
+  const paths = (await listLogFiles(options.paths)).filter(
+    (path) => !cache || !resolve(path).startsWith(cache),
+  );
   const files = await Promise.all(paths.map(describeLogFile));
   // Insertion order is never read (every figure is an aggregate): dropping it lets the conversion run in
   // parallel, on a thread per core.
