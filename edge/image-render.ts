@@ -3,11 +3,12 @@ import sharp from "sharp";
 import { maxInputPixels, type VariantFormat } from "./image-variants.ts";
 
 /**
- * AVIF effort 0–9 (sharp's default 4; https://sharp.pixelplumbing.com/api-output#avif). 3 takes about a
- * quarter of the default's time at the same bytes and within a fraction of a dB (2 was a sixth of the time
- * but about 8% more bytes and 0.3 dB less at the same quality): test/bench/images.ts measures both.
+ * AVIF effort 0–9 (sharp's default 4; https://sharp.pixelplumbing.com/api-output#avif). On the bench's
+ * 12 MP photograph (test/bench/images.ts) 2 takes about a fifth of the default's CPU time for 8% more
+ * bytes and 0.3 dB less PSNR at the same quality; the default's PSNR costs 14% more bytes at 2 (quality 52).
+ * 3 matched the default's bytes but took 0.26–0.35 of its time: too close to the aim of a third.
  */
-export const avifEffort = 3;
+export const avifEffort = 2;
 /** Quality per format; the bench's naive pipeline uses the same, so bytes compare like for like. */
 export const variantQuality = { avif: 50, webp: 75, jpeg: 78 } as const;
 
