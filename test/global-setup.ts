@@ -19,7 +19,12 @@ export default async function setup(project: TestProject) {
   await promisify(execFile)(
     process.execPath,
     [join(root, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-    { cwd: root, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 110_000 },
+    // The site as it ships: vitest's NODE_ENV=test would build Preact's devtools hook and dev JSX into it.
+    {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "production", ASTRO_TELEMETRY_DISABLED: "1" },
+      timeout: 110_000,
+    },
   );
   project.provide("siteFolder", siteFolder);
   return async () => {
