@@ -105,7 +105,9 @@ describe("the sign page's preview tags", () => {
         // Only the tags we wrote open with "<": each is <title>, </title> or <meta …>.
         const tags = head.match(/<[^>]*>/g) ?? [];
         for (const tag of tags)
-          expect(tag).toMatch(/^<(\/?title|\/?html|head|meta [a-z]+="[^"<>]*" content="[^"<>]*")>$/);
+          expect(tag).toMatch(
+            /^<(\/?title|\/?html|head|meta [a-z]+="[^"<>]*" content="[^"<>]*"|link rel="preload" href="\/api\/sign\/[A-Za-z0-9_-]+" as="fetch" crossorigin="anonymous")>$/,
+          );
         expect(tags.filter((tag) => tag.startsWith("<meta"))).toHaveLength(10);
       }),
     );

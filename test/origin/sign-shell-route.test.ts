@@ -45,6 +45,10 @@ describe("the sign page's preview tags", () => {
     expect(image).toBe("https://goodgreets.example/img/catalog/balloon-bunch.svg?w=960");
     expect(metaContent(html, "twitter:image")).toBe(image);
     expect(metaContent(html, "og:url")).toBe(`https://goodgreets.example/s/${signId}`);
+    // The page's first API call, asked for by the HTML while the script loads; same origin, site-relative.
+    expect(html).toContain(
+      `<link rel="preload" href="/api/sign/${signId}" as="fetch" crossorigin="anonymous"></head>`,
+    );
   });
 
   it("ignore the request's Host and forwarding headers, which the caller chooses", async () => {
