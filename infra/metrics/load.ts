@@ -6,7 +6,6 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Behaviours, convertedColumns, exampleCount, type Malformed, quote } from "./convert.ts";
 import { cachedLogFiles } from "./log-cache.ts";
-import type { LogFile } from "./log-files.ts";
 
 export type { Malformed } from "./convert.ts";
 
@@ -16,8 +15,9 @@ export interface LoadResult {
   malformedLines: number;
   /** The first few, so the report can say what is wrong. */
   malformedExamples: Malformed[];
-  /** Files read from the cache as they were, and files converted (first seen, changed or damaged). */
-  cache: { folder: string | undefined; reused: number; converted: number };
+  /** Files read from the cache as they were, files converted (first seen, changed or damaged), and files
+   * forgotten by the cache because they no longer exist. */
+  cache: { folder: string | undefined; reused: number; converted: number; pruned: number };
 }
 
 export interface LoadOptions {
@@ -33,7 +33,7 @@ const isoTimestamp = (at: Date) => at.toISOString().replace("T", " ").replace("Z
 /** Creates `edge_requests`; the returned function removes what it needed once the figures are read. */
 export async function loadLogs(
   connection: DuckDBConnection,
-  files: LogFile[],
+  paths: string[],
   options: LoadOptions,
 ): Promise<LoadResult & { release: () => Promise<void> }> {
   const folder = options.cache ?? (await mkdtemp(join(tmpdir(), "goodgreets-metrics-")));
@@ -41,7 +41,7 @@ export async function loadLogs(
     if (options.cache === undefined) await rm(folder, { recursive: true, force: true });
   };
   try {
-    const cached = await cachedLogFiles(connection, files, options.behaviours, folder);
+    const { files: cached, pruned } = await cachedLogFiles(connection, paths, options.behaviours, folder);
     const result: LoadResult = {
       lines: 0,
       malformedLines: 0,
@@ -50,6 +50,7 @@ export async function loadLogs(
         folder: options.cache,
         reused: cached.filter((entry) => !entry.converted).length,
         converted: cached.filter((entry) => entry.converted).length,
+        pruned,
       },
     };
     for (const { facts } of cached) {
@@ -64,18 +65,22 @@ export async function loadLogs(
 
     const window = [
       "NOT malformed",
+      // A batch may also hold rows of files outside this review, or of a file's earlier contents.
+      ...(cached.length > 0 ? [`file_id IN (${cached.map((entry) => entry.id).join(", ")})`] : []),
       ...(options.since ? [`ts >= ${quote(isoTimestamp(options.since))}::TIMESTAMP`] : []),
       ...(options.until ? [`ts < ${quote(isoTimestamp(options.until))}::TIMESTAMP`] : []),
     ].join(" AND ");
     // No entries: an empty relation of the same columns.
     const source =
       cached.length > 0
-        ? `read_parquet([${cached.map((entry) => quote(entry.parquet)).join(", ")}])`
+        ? `read_parquet([${[...new Set(cached.map((entry) => entry.batch))].map(quote).join(", ")}])`
         : `(SELECT * FROM (SELECT ${nulls}) WHERE false)`;
+    // Each figure's query opens every entry: their footers are read once, not once per query.
+    await connection.run("SET GLOBAL parquet_metadata_cache = true");
     // A view, not a table: each figure reads only its columns from Parquet, which costs less than
     // copying every column into a table first.
     await connection.run(`CREATE OR REPLACE VIEW edge_requests AS
-      SELECT * EXCLUDE (malformed) FROM ${source} WHERE ${window}`);
+      SELECT * EXCLUDE (malformed, file_id) FROM ${source} WHERE ${window}`);
     return { ...result, release };
   } catch (error) {
     await release();

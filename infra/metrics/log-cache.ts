@@ -1,59 +1,78 @@
-// The columnar cache: each log file converted once to Parquet (convert.ts) and read from there while it is
-// unchanged. CloudFront never rewrites a log file it has delivered, so reviewing again pays the parse once.
+// The columnar cache: log files converted to Parquet (convert.ts), the files new to a review together into
+// one batch file, and read from there while unchanged. CloudFront never rewrites a log file it has
+// delivered, so reviewing again pays the parse once.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { type Behaviours, convertLogFile, type FileFacts, quote } from "./convert.ts";
-import type { LogFile } from "./log-files.ts";
+import { type Behaviours, convertLogFiles, type FileFacts, groupKey, quote } from "./convert.ts";
+import { describeLogFile, type LogFile } from "./log-files.ts";
 import { behaviourCase } from "./queries.ts";
 
-/** Raised whenever the converted columns or their meaning change, so older entries are converted again. */
-const cacheVersion = 2;
+/** Raised whenever the converted columns or their meaning change, so older caches are converted again. */
+const cacheVersion = 3;
+const manifestName = "manifest.json";
+/** A batch no file refers to may still be read by a review running at the same time (or be one such
+ * review's, not yet in the manifest): removed once it is an hour old. */
+const strayMs = 60 * 60 * 1000;
 
-/** An entry's record, `<key>.json` beside `<key>.parquet`: which file, as it was, and what was learnt. */
-interface EntryRecord extends FileFacts {
-  version: number;
-  /** The behaviours' path patterns the rows were matched against (changed ones are matched again). */
-  behaviours: string;
-  source: string;
+/** A file as it was converted (size, modification time, inode), where its rows are and what was learnt. */
+interface FileEntry extends FileFacts {
   size: string;
   mtimeNs: string;
   ino: string;
+  batch: string;
+  id: number;
+}
+
+/** `manifest.json`: every file converted into this cache, by absolute path, and each batch's row count. */
+interface Manifest {
+  version: number;
+  /** The behaviours' path patterns the rows were matched against (changed ones: all converted again). */
+  behaviours: string;
+  nextId: number;
+  batches: Record<string, number>;
+  files: Record<string, FileEntry>;
 }
 
 export interface CachedFile {
-  file: LogFile;
-  parquet: string;
+  path: string;
+  /** The batch file holding the file's rows, and the id they carry there. */
+  batch: string;
+  id: number;
   facts: FileFacts;
-  /** False when the entry was there and valid. */
+  /** False when the file's rows were in the cache already. */
   converted: boolean;
 }
 
-/** Entries are keyed by the file's absolute path: a changed file replaces its own entry. */
-const entryBase = (folder: string, path: string) =>
-  join(folder, createHash("sha256").update(resolve(path)).digest("hex").slice(0, 32));
+type Identity = Pick<FileEntry, "size" | "mtimeNs" | "ino">;
 
-async function fileIdentity(path: string): Promise<Pick<EntryRecord, "size" | "mtimeNs" | "ino">> {
-  const info = await stat(path, { bigint: true });
-  return { size: String(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
-}
-
-/** The entry's record, or undefined when there is none or it is unreadable as one (rebuilt, not fatal). */
-async function readRecord(base: string): Promise<EntryRecord | undefined> {
-  const text = await readFile(`${base}.json`, "utf8").catch((error: NodeJS.ErrnoException) => {
+async function fileIdentity(path: string): Promise<Identity | undefined> {
+  const info = await stat(path, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as EntryRecord;
-  } catch {
-    return undefined; // a torn or foreign record: the entry is converted again
-  }
+  return info && { size: String(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
 }
 
-/** Rows per Parquet file by its footer, undefined for a file DuckDB cannot read as Parquet. */
+/** The manifest, or an empty one when there is none, it is torn, or it was made for other behaviours. */
+async function readManifest(folder: string, behaviours: string): Promise<Manifest> {
+  const empty: Manifest = { version: cacheVersion, behaviours, nextId: 1, batches: {}, files: {} };
+  const text = await readFile(join(folder, manifestName), "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (text === undefined) return empty;
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    return empty; // torn or foreign: every file is converted again
+  }
+  return manifest.version === cacheVersion && manifest.behaviours === behaviours ? manifest : empty;
+}
+
+/** Rows per batch file by its footer; a batch DuckDB cannot read as Parquet is left out. */
 async function footerRows(connection: DuckDBConnection, paths: string[]): Promise<Map<string, number>> {
   const rows = new Map<string, number>();
   const read = async (list: string[]) => {
@@ -64,89 +83,112 @@ async function footerRows(connection: DuckDBConnection, paths: string[]): Promis
   };
   if (paths.length === 0) return rows;
   // All at once; when one is damaged, one by one to find which.
-  await read(paths).catch(() =>
-    Promise.all(paths.map((path) => read([path]).catch(() => undefined))).then(() => undefined),
-  );
+  await read(paths).catch(() => Promise.all(paths.map((path) => read([path]).catch(() => undefined))));
   return rows;
 }
 
-/** Each file's Parquet entry in `folder`, converting those missing, out of date or damaged. */
+const same = (entry: FileEntry | undefined, identity: Identity | undefined) =>
+  entry !== undefined &&
+  identity !== undefined &&
+  entry.size === identity.size &&
+  entry.mtimeNs === identity.mtimeNs &&
+  entry.ino === identity.ino;
+
+/**
+ * Each file's rows in `folder`, converting those new, changed, or whose batch is damaged; forgets files
+ * that no longer exist and removes batches nothing refers to. `pruned`: files forgotten.
+ */
 export async function cachedLogFiles(
   connection: DuckDBConnection,
-  files: LogFile[],
+  paths: string[],
   behaviours: Behaviours,
   folder: string,
-): Promise<CachedFile[]> {
+): Promise<{ files: CachedFile[]; pruned: number }> {
   await mkdir(folder, { recursive: true });
   const matching = createHash("sha256").update(behaviourCase(behaviours)).digest("hex");
-  const found = await Promise.all(
-    files.map(async (file) => {
-      const base = entryBase(folder, file.path);
-      const identity = await fileIdentity(file.path);
-      const record = await readRecord(base);
-      const current =
-        record?.version === cacheVersion &&
-        record.behaviours === matching &&
-        record.size === identity.size &&
-        record.mtimeNs === identity.mtimeNs &&
-        record.ino === identity.ino;
-      return { file, base, identity, record: current ? record : undefined };
-    }),
+  const manifest = await readManifest(folder, matching);
+  const reviewed = paths.map((path) => resolve(path));
+  const identities = new Map(
+    await Promise.all(reviewed.map(async (path) => [path, await fileIdentity(path)] as const)),
   );
+  const candidates = reviewed.filter((path) => same(manifest.files[path], identities.get(path)));
+  const batches = [...new Set(candidates.map((path) => manifest.files[path]?.batch ?? ""))];
   const footers = await footerRows(
     connection,
-    found.filter((entry) => entry.record).map((entry) => `${entry.base}.parquet`),
+    batches.map((batch) => join(folder, batch)),
   );
-  const cached: CachedFile[] = [];
-  for (const { file, base, identity, record } of found) {
-    const parquet = `${base}.parquet`;
-    if (record && footers.get(parquet) === record.rows) {
-      cached.push({ file, parquet, facts: record, converted: false });
-      continue;
-    }
-    // Written aside, then renamed into place: a reader never sees half an entry.
-    const temporary = `${base}.${randomUUID()}.tmp`;
+  const whole = new Set(
+    batches.filter((batch) => footers.get(join(folder, batch)) === manifest.batches[batch]),
+  );
+  const cached = new Set(candidates.filter((path) => whole.has(manifest.files[path]?.batch ?? "")));
+
+  // The rest, converted a group (format, fields, delimiter, compression) at a time into a new batch.
+  const groups = new Map<string, { file: LogFile; id: number }[]>();
+  for (const path of reviewed.filter((path) => !cached.has(path))) {
+    const file = await describeLogFile(path);
+    const group = groups.get(groupKey(file)) ?? [];
+    group.push({ file, id: manifest.nextId++ });
+    groups.set(groupKey(file), group);
+  }
+  for (const group of groups.values()) {
+    const batch = `batch-${randomUUID()}.parquet`;
+    // Written aside, then renamed into place: a reader never sees half a batch.
+    const temporary = join(folder, `${batch}.tmp`);
     try {
-      const facts = await convertLogFile(connection, file, behaviours, `${temporary}.parquet`);
-      const entry: EntryRecord = {
-        version: cacheVersion,
-        behaviours: matching,
-        source: resolve(file.path),
-        ...identity,
-        ...facts,
-      };
-      await writeFile(`${temporary}.json`, JSON.stringify(entry));
-      await rename(`${temporary}.parquet`, parquet);
-      await rename(`${temporary}.json`, `${base}.json`);
-      cached.push({ file, parquet, facts, converted: true });
+      const facts = await convertLogFiles(connection, group, behaviours, temporary);
+      await rename(temporary, join(folder, batch));
+      manifest.batches[batch] = 0;
+      for (const { file, id } of group) {
+        const fileFacts = facts.get(id) ?? { lines: 0, malformedLines: 0, malformedExamples: [], rows: 0 };
+        const identity = identities.get(file.path);
+        if (!identity) throw new Error(`${file.path} disappeared while it was read`);
+        manifest.files[file.path] = { ...identity, batch, id, ...fileFacts };
+        manifest.batches[batch] += fileFacts.rows;
+      }
     } finally {
-      await rm(`${temporary}.parquet`, { force: true });
-      await rm(`${temporary}.json`, { force: true });
+      await rm(temporary, { force: true });
     }
   }
-  return cached;
+
+  const pruned = await forgetDeleted(folder, manifest, identities);
+  const written = join(folder, `${manifestName}.${randomUUID()}.tmp`);
+  await writeFile(written, JSON.stringify(manifest));
+  await rename(written, join(folder, manifestName));
+  return {
+    files: reviewed.map((path) => {
+      const entry = manifest.files[path];
+      if (!entry) throw new Error(`${path} was not converted`);
+      return {
+        path,
+        batch: join(folder, entry.batch),
+        id: entry.id,
+        facts: entry,
+        converted: !cached.has(path),
+      };
+    }),
+    pruned,
+  };
 }
 
-/** Removes the entries of log files that no longer exist, so the folder does not outgrow the logs. */
-export async function pruneCache(folder: string): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(folder)) {
-    if (!name.endsWith(".json") || name.includes(".tmp")) continue;
-    const base = join(folder, name.slice(0, -".json".length));
-    const record = await readRecord(base);
-    const gone =
-      record === undefined ||
-      (await stat(record.source).then(
-        () => false,
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === "ENOENT") return true;
-          throw error;
-        },
-      ));
-    if (!gone) continue;
-    await rm(`${base}.parquet`, { force: true });
-    await rm(`${base}.json`, { force: true });
-    removed += 1;
+/** Drops the files that no longer exist from the manifest, and the batches no file refers to any more. */
+async function forgetDeleted(
+  folder: string,
+  manifest: Manifest,
+  known: Map<string, Identity | undefined>,
+): Promise<number> {
+  let pruned = 0;
+  for (const path of Object.keys(manifest.files)) {
+    const identity = known.has(path) ? known.get(path) : await fileIdentity(path);
+    if (identity) continue;
+    delete manifest.files[path];
+    pruned += 1;
   }
-  return removed;
+  const used = new Set(Object.values(manifest.files).map((entry) => entry.batch));
+  for (const batch of Object.keys(manifest.batches)) if (!used.has(batch)) delete manifest.batches[batch];
+  for (const name of await readdir(folder)) {
+    if (name === manifestName || name in manifest.batches) continue;
+    const info = await stat(join(folder, name));
+    if (Date.now() - info.mtimeMs > strayMs) await rm(join(folder, name), { force: true });
+  }
+  return pruned;
 }

@@ -5,8 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import { type LoadResult, loadLogs } from "./load.ts";
-import { pruneCache } from "./log-cache.ts";
-import { describeLogFile, listLogFiles } from "./log-files.ts";
+import { listLogFiles } from "./log-files.ts";
 import { summarise } from "./summarise.ts";
 
 export interface ReviewOptions {
@@ -18,7 +17,7 @@ export interface ReviewOptions {
   /** The columnar cache's folder (log-cache.ts); none: each file is converted for this review only. */
   cache?: string | undefined;
   /** Told how the cache served this review. */
-  onCache?: (use: LoadResult["cache"] & { pruned: number }) => void;
+  onCache?: (use: LoadResult["cache"]) => void;
 }
 
 export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetrics> {
@@ -27,7 +26,6 @@ export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetric
   const paths = (await listLogFiles(options.paths)).filter(
     (path) => !cache || !resolve(path).startsWith(cache),
   );
-  const files = await Promise.all(paths.map(describeLogFile));
   // Insertion order is never read (every figure is an aggregate): dropping it lets the conversion run in
   // parallel, on a thread per core.
   const instance = await DuckDBInstance.create(":memory:", {
@@ -36,17 +34,16 @@ export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetric
   });
   const connection = await instance.connect();
   try {
-    const load = await loadLogs(connection, files, options);
+    const load = await loadLogs(connection, paths, options);
     try {
       const metrics = await summarise(instance, {
         now: options.now,
-        files: files.length,
+        files: paths.length,
         load,
         since: options.since,
         until: options.until,
       });
-      const pruned = options.cache ? await pruneCache(options.cache) : 0;
-      options.onCache?.({ ...load.cache, pruned });
+      options.onCache?.(load.cache);
       return metrics;
     } finally {
       await load.release();

@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
 import { athenaStatements } from "../../infra/metrics/athena.ts";
 import { loadLogs } from "../../infra/metrics/load.ts";
-import { describeLogFile } from "../../infra/metrics/log-files.ts";
 import { accessLogFields, columnName } from "../../infra/metrics/log-format.ts";
 import { athena, duckdb, metricQueries } from "../../infra/metrics/queries.ts";
 
@@ -75,9 +74,7 @@ describe("Athena statements", () => {
     const instance = await DuckDBInstance.create(":memory:");
     const loader = await instance.connect();
     const athenaLike = await (await DuckDBInstance.create(":memory:")).connect();
-    const load = await loadLogs(loader, [await describeLogFile(file)], {
-      behaviours: distribution.behaviours,
-    });
+    const load = await loadLogs(loader, [file], { behaviours: distribution.behaviours });
     try {
       // The table as a DuckDB table: Hive's DDL words and types swapped for DuckDB's, "-" read as NULL
       // as Athena's LazySimpleSerDe reads a value that does not parse.

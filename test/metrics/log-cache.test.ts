@@ -1,8 +1,18 @@
 // The columnar cache: a file is converted once and read from the cache after; a changed file is read again,
 // a deleted one drops out, a damaged entry is rebuilt, and windows stay exact over cached files.
-import { appendFile, mkdtemp, readdir, rm, stat, truncate, utimes, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
 import type { LoadResult } from "../../infra/metrics/load.ts";
@@ -23,7 +33,7 @@ const hourEleven = times(2, request("2026-11-28T11:15:00", "Miss"));
 
 let logs: string;
 let cache: string;
-let uses: (LoadResult["cache"] & { pruned: number })[];
+let uses: LoadResult["cache"][];
 
 beforeEach(async () => {
   logs = await mkdtemp(join(tmpdir(), "metrics-cache-logs-"));
@@ -37,7 +47,7 @@ afterEach(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-const review = (options: { since?: Date; until?: Date; cache?: string | undefined } = {}) =>
+const review = (options: { paths?: string[]; since?: Date; until?: Date; cache?: string | undefined } = {}) =>
   reviewEdgeLogs({
     paths: [logs],
     behaviours: distribution.behaviours,
@@ -46,18 +56,38 @@ const review = (options: { since?: Date; until?: Date; cache?: string | undefine
     onCache: (use) => uses.push(use),
     ...options,
   });
-const entries = async () => (await readdir(cache)).toSorted();
+const batches = async () => (await readdir(cache)).filter((name) => name.endsWith(".parquet")).toSorted();
+const manifest = async () =>
+  JSON.parse(await readFile(join(cache, "manifest.json"), "utf8")) as {
+    files: Record<string, unknown>;
+    batches: Record<string, number>;
+  };
+/** The files the cache's manifest lists, by name. */
+const listed = async () =>
+  Object.keys((await manifest()).files)
+    .map((path) => basename(path))
+    .toSorted();
 
 describe("the metrics cache", () => {
   it("converts each file once, then reads the figures from the cache alone", async () => {
     const first = await review();
     expect(uses.at(-1)).toMatchObject({ folder: cache, reused: 0, converted: 2, pruned: 0 });
-    expect(await entries()).toHaveLength(4); // a Parquet file and a record per log file
+    // Files new to a review, of one format, are converted together into one batch.
+    expect(await batches()).toHaveLength(1);
+    expect(await listed()).toEqual(["E2EXAMPLE.2026-11-28-10.a1", "E2EXAMPLE.2026-11-28-11.b2"]);
     const second = await review();
     expect(uses.at(-1)).toMatchObject({ reused: 2, converted: 0 });
     expect(second).toEqual(first);
     expect(second.requests).toBe(6);
     expect(second.resultTypes).toMatchObject({ hit: 3, miss: 3 });
+  });
+
+  it("reads only the files named, though their rows share a batch with others", async () => {
+    await review();
+    const one = await review({ paths: [join(logs, "E2EXAMPLE.2026-11-28-11.b2")] });
+    expect(uses.at(-1)).toMatchObject({ reused: 1, converted: 0 });
+    expect(one.requests).toBe(hourEleven.length);
+    expect(await listed()).toHaveLength(2); // the other file is still known
   });
 
   it("reads an appended file again, and a file changed in place at a later time", async () => {
@@ -68,7 +98,8 @@ describe("the metrics cache", () => {
     expect(uses.at(-1)).toMatchObject({ reused: 1, converted: 1 });
     expect(appended.requests).toBe(7);
     expect(appended.resultTypes).toMatchObject({ hit: 4, miss: 3 });
-    expect(await entries()).toHaveLength(4); // the file's entry replaced, not added to
+    expect(await batches()).toHaveLength(2); // the first batch still holds the other file's rows
+    expect(await listed()).toHaveLength(2);
 
     // Same size, same inode: only the modification time tells (as for make and rsync).
     const other = join(logs, "E2EXAMPLE.2026-11-28-10.a1");
@@ -110,22 +141,27 @@ describe("the metrics cache", () => {
     expect(metrics.requests).toBe(hourTen.length);
     expect(metrics.input.files).toBe(1);
     expect(uses.at(-1)).toMatchObject({ reused: 1, converted: 0, pruned: 1 });
-    expect(await entries()).toHaveLength(2);
+    expect(await listed()).toEqual(["E2EXAMPLE.2026-11-28-10.a1"]);
   });
 
   it("rebuilds a damaged entry instead of failing", async () => {
     const first = await review();
-    const names = await entries();
-    const [parquetA = "", parquetB = ""] = names.filter((name) => name.endsWith(".parquet"));
-    const [recordA = ""] = names.filter((name) => name.endsWith(".json"));
-    await writeFile(join(cache, parquetA), "not parquet");
-    expect(await review()).toEqual(first);
-    expect(uses.at(-1)).toMatchObject({ reused: 1, converted: 1 });
-
-    await truncate(join(cache, parquetB), 100); // cut short
-    await writeFile(join(cache, recordA), '{"version":'); // torn
+    const [batch = ""] = await batches();
+    await writeFile(join(cache, batch), "not parquet");
     expect(await review()).toEqual(first);
     expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
+
+    // The damaged batch stays a while (a review running meanwhile may be reading it): the new one is listed.
+    const [rebuilt = ""] = Object.keys((await manifest()).batches);
+    await truncate(join(cache, rebuilt), 100); // cut short
+    expect(await review()).toEqual(first);
+    expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
+
+    await writeFile(join(cache, "manifest.json"), '{"version":'); // torn
+    expect(await review()).toEqual(first);
+    expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
+    expect(await review()).toEqual(first);
+    expect(uses.at(-1)).toMatchObject({ reused: 2, converted: 0 });
   });
 
   it("keeps --since/--until exact over cached files", async () => {
