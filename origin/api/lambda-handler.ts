@@ -1,6 +1,7 @@
 // The API Lambda's entry point in AWS: configuration read from the environment once per execution
 // environment, then every function URL invocation goes to the handler built from it.
 import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { createDatabase } from "../db/data-api.ts";
 import { cloudFrontEdgeCache } from "../edge-cache/cloudfront-edge-cache.ts";
@@ -37,6 +38,8 @@ export const handler = createApiHandler({
   // The distribution in front of this API: a deleted card is invalidated there. Required, because without
   // it a delivered card would stay at the edge for a year after its deletion.
   edgeCache: cloudFrontEdgeCache(new CloudFrontClient({}), required("CLOUDFRONT_DISTRIBUTION_ID")),
+  // The images bucket: upload grants are presigned POSTs into it, and checked pictures are moved within it.
+  uploads: { s3: new S3Client({}), bucket: required("GOODGREETS_IMAGES_BUCKET") },
   // The site's public origin for the sign page's preview tags, as the delivery Lambda has it.
   ...(signShell === undefined
     ? {}

@@ -23,6 +23,7 @@ beforeAll(async () => {
     SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/goodgreets-scheduler",
     DELIVERY_DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:us-east-1:000000000000:goodgreets-delivery-dlq",
     CLOUDFRONT_DISTRIBUTION_ID: "E2BUNDLETEST01",
+    GOODGREETS_IMAGES_BUCKET: "goodgreets-images-bundle-test",
   });
   ({ handler } = (await import(join(folder, "index.mjs"))) as { handler: FunctionUrlHandler });
 }, 60_000);
@@ -38,6 +39,7 @@ afterAll(async () => {
     "SCHEDULER_ROLE_ARN",
     "DELIVERY_DEAD_LETTER_QUEUE_ARN",
     "CLOUDFRONT_DISTRIBUTION_ID",
+    "GOODGREETS_IMAGES_BUCKET",
   ])
     delete process.env[name];
   await rm(folder, { recursive: true, force: true });
@@ -74,5 +76,13 @@ describe("the API Lambda bundle", () => {
     });
     const badPath = await handler(event("/api/%ff"), { awsRequestId: "r2" });
     expect(badPath.statusCode).toBe(400);
+  });
+
+  it("has the upload routes, on the images bucket its environment names", async () => {
+    const check = event("/api/uploads/short/check");
+    check.requestContext.http.method = "POST";
+    const result = await handler(check, { awsRequestId: "r3" });
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body ?? "").error.code).toBe("invalid_upload_id");
   });
 });
