@@ -2,7 +2,9 @@
 // Preact renders the flow's forms (create, sign, organiser, card). Each page mounts its form from one
 // bundled module script (site/islands/mount.ts), not through `client:*`: Astro's island runtime is an inline
 // <script>, which the CSP's `script-src 'self'` (edge/distribution.ts) refuses. The catalog ships none.
-import preact from "@astrojs/preact";
+// So no Astro renderer for Preact either (@astrojs/preact): nothing hydrates through it, and its client
+// entry, built all the same, kept Preact and its hooks in chunks of their own, one more file on each page.
+// JSX compiles to Preact's runtime by tsconfig.json's jsxImportSource.
 import { defineConfig } from "astro/config";
 import { modulePreloads } from "./infra/build/module-preloads.ts";
 
@@ -17,7 +19,7 @@ export default defineConfig({
   // the first paint (Lighthouse mobile, npm run bench -- lighthouse). The CSP allows inline styles.
   build: { format: "directory", assets: "_astro", inlineStylesheets: "always" },
   // Each page's script's static imports preloaded from its head (infra/build/module-preloads.ts).
-  integrations: [preact(), modulePreloads()],
+  integrations: [modulePreloads()],
   // Never inline a script into the page: the CSP allows only same-origin script files.
   // No modulepreload helper: the few on-demand chunks (the share view, the edit form) load when asked for,
   // and the helper would cost every island page half a kilobyte.

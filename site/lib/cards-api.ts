@@ -1,17 +1,16 @@
 // The cards API as the pages call it: one function per route (docs/api.md), answers typed by
 // origin/cards/views.ts, and the organiser and signature secrets sent in headers, never in a URL, so they
 // reach no request line, access log or Referer.
-import type { CreateCardBody, SignBody, UpdateCardBody } from "../../origin/cards/schema.ts";
+import type { SignBody, UpdateCardBody } from "../../origin/cards/schema.ts";
 import type {
   CardView,
-  CreatedCard,
   CreatedSignature,
   OrganiserView,
   SignatureView,
   SignPageView,
-  TimeView,
 } from "../../origin/cards/views.ts";
 import { callApi } from "./api-client.ts";
+import { createApi } from "./create-api.ts";
 
 /** What the organiser's changes answer with: the organiser's view of the card alone. */
 export type OrganiserCard = { card: OrganiserView["card"] };
@@ -21,8 +20,7 @@ const asSigner = (secret: string) => ({ "x-signature-secret": secret });
 const id = (value: string) => encodeURIComponent(value);
 
 export const cardsApi = {
-  time: () => callApi<TimeView>("/api/time"),
-  create: (body: CreateCardBody) => callApi<CreatedCard>("/api/cards", { body }),
+  ...createApi,
 
   signPage: (signId: string) => callApi<SignPageView>(`/api/sign/${id(signId)}`),
   sign: (signId: string, body: SignBody) =>

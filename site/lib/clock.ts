@@ -1,5 +1,5 @@
 // The pages' clock: the browser's, shifted to the API's when an answer says what time it is there, so a
-// stack started at another date (a demo of a card due next spring) shows countdowns and windows by its time.
+// stack started at another date (a demo of a card due next spring) shows countdowns and windows by its time (countdown.ts words them).
 
 let offsetMs = 0;
 
@@ -12,20 +12,6 @@ export function learnServerNow(serverNow: string | undefined, receivedAt = Date.
 
 export function pageNow(): Date {
   return new Date(Date.now() + offsetMs);
-}
-
-/** "3 days, 4 hours", "12 minutes", "less than a minute": how long until `target`. */
-export function describeCountdown(target: Date, now: Date): string {
-  const minutes = Math.floor((target.getTime() - now.getTime()) / 60_000);
-  if (minutes < 1) return "less than a minute";
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;
-  if (days > 0) return hours > 0 ? `${plural(days, "day")}, ${plural(hours, "hour")}` : plural(days, "day");
-  if (hours > 0)
-    return mins > 0 ? `${plural(hours, "hour")}, ${plural(mins, "minute")}` : plural(hours, "hour");
-  return plural(mins, "minute");
 }
 
 /** "Saturday 1 May 2027, 09:00" in the zone, in the reader's language. */

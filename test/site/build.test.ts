@@ -1,6 +1,6 @@
 // Checks what the built site ships: every design listed and linked to its own page, category pages, the
 // create page and the capability shells (sign, organiser, card) with their privacy meta, JavaScript only
-// on the flow's pages and under 15 KB gzipped each, none on the catalog.
+// on the flow's pages and under 15,000 bytes gzipped each, none on the catalog.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -228,18 +228,27 @@ describe("the flow's scripts", () => {
     },
   );
 
-  it.each(islandPages)("%s loads under 15 KB of gzipped JavaScript with the page", async (file) => {
+  // Issue 14's "under 15 KB gzipped", read as the stricter decimal 15,000 bytes.
+  it.each(islandPages)("%s loads under 15,000 bytes of gzipped JavaScript with the page", async (file) => {
     const scripts = await pageScripts(outDir, await page(file));
     expect(scripts.initial.length).toBeGreaterThan(1);
     const initial = await gzippedBytes(outDir, scripts.initial);
-    expect(initial).toBeLessThan(15 * 1024);
+    expect(initial).toBeLessThan(15_000);
   });
 
-  it("fetches the organiser's edit form only when asked for, and nothing else on demand", async () => {
+  it("fetches the organiser's edit form and the create form's upload only when asked for", async () => {
+    const upload = await pageScripts(outDir, await page("create/picture/index.html"));
     for (const file of islandPages) {
-      const { onDemand } = await pageScripts(outDir, await page(file));
+      const { initial, onDemand } = await pageScripts(outDir, await page(file));
       const named = onDemand.map((path) => path.replace(/^\/_astro\//, "").replace(/\.[\w-]+\.js$/, ""));
       expect(named.includes("edit-card"), file).toBe(file === "o/index.html");
+      // The upload page's scripts: on demand on the create page, beside what that page already loaded.
+      const uploadOnDemand = upload.initial.filter((path) => !initial.includes(path));
+      expect(uploadOnDemand.length).toBeGreaterThan(0);
+      expect(
+        uploadOnDemand.every((path) => onDemand.includes(path)),
+        file,
+      ).toBe(file === "create/index.html");
     }
   });
 
@@ -284,11 +293,34 @@ describe("pageScripts", () => {
       await chunk("b.js", 'import { a } from "./a.js"; console.log(a);');
       await chunk("lazy.js", 'import{a}from"./a.js";import"./c.js";');
       await chunk("c.js", "");
-      const html = '<script type="module" src="/_astro/entry.js"></script>';
-      expect(pageScriptSources(html)).toEqual(["/_astro/entry.js"]);
+      // A page whose script the entry fetches and runs (as the create form its upload), and an API path.
+      await chunk(
+        "loader.js",
+        'import{a}from"./a.js";const p=async()=>(await fetch(`/picture/`)).text(),q=()=>fetch(`/api/time/`);',
+      );
+      await mkdir(join(root, "picture"));
+      await writeFile(
+        join(root, "picture/index.html"),
+        '<script type="module" src="/_astro/picture.js"></script>',
+      );
+      await chunk("picture.js", 'import{a}from"./a.js";import"./d.js";');
+      await chunk("d.js", "");
+      const html =
+        '<script type="module" src="/_astro/entry.js"></script><script type="module" src="/_astro/loader.js"></script>';
+      expect(pageScriptSources(html)).toEqual(["/_astro/entry.js", "/_astro/loader.js"]);
       const found = await pageScripts(root, html);
-      expect(found.initial.toSorted()).toEqual(["/_astro/a.js", "/_astro/b.js", "/_astro/entry.js"]);
-      expect(found.onDemand.toSorted()).toEqual(["/_astro/c.js", "/_astro/lazy.js"]);
+      expect(found.initial.toSorted()).toEqual([
+        "/_astro/a.js",
+        "/_astro/b.js",
+        "/_astro/entry.js",
+        "/_astro/loader.js",
+      ]);
+      expect(found.onDemand.toSorted()).toEqual([
+        "/_astro/c.js",
+        "/_astro/d.js",
+        "/_astro/lazy.js",
+        "/_astro/picture.js",
+      ]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -13,7 +13,8 @@ import { readOwnSignatures, writeOwnSignatures } from "../../site/islands/sign/o
 import { closedReason } from "../../site/islands/sign/sign-card.tsx";
 import { noteClass } from "../../site/islands/signature-style.ts";
 import { idFromPath, secretFromFragment } from "../../site/lib/capability.ts";
-import { describeCountdown, learnServerNow, pageNow } from "../../site/lib/clock.ts";
+import { learnServerNow, pageNow } from "../../site/lib/clock.ts";
+import { describeCountdown } from "../../site/lib/countdown.ts";
 
 /** A Storage kept in a Map, as a browser's localStorage or sessionStorage behaves. */
 function memoryStorage(): Storage {

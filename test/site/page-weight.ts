@@ -1,5 +1,8 @@
 // Measures what a built page makes the browser download: its module scripts and every chunk they import,
-// gzipped, split into what loads with the page and what loads only on demand (dynamic import()).
+// gzipped, split into what loads with the page and what loads only on demand: a dynamic import(), or the
+// module scripts of another page that a script fetches and runs (the create form's upload, which
+// site/islands/create/upload-loader.ts loads from /create/picture/ rather than by import()).
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -7,7 +10,7 @@ import { gzipSync } from "node:zlib";
 export interface PageScripts {
   /** Chunks loaded with the page: the page's scripts and their static imports, transitively. */
   initial: string[];
-  /** Chunks only a dynamic import() reaches, beyond the initial ones. */
+  /** Chunks only a dynamic import() or a fetched page's scripts reach, beyond the initial ones. */
   onDemand: string[];
 }
 
@@ -15,6 +18,8 @@ export interface PageScripts {
 const staticImport = /(?:^|[;}\s])import\s*(?:[^"'`();]*?from\s*)?["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g;
 const dynamicImport = /import\(\s*["'`](\.{1,2}\/[^"'`]+\.js)["'`]\s*\)/g;
 const scriptSource = /<script\b[^>]*\bsrc="(\/_astro\/[^"]+\.js)"/g;
+// A page fetched by its site path (`fetch(\`/create/picture/\`)`): a path ending in "/" is a built page's.
+const fetchedPage = /\bfetch\(\s*["'`](\/(?:[\w-]+\/)+)["'`]\s*\)/g;
 
 /** The site paths of the module scripts a page's HTML names. */
 export function pageScriptSources(html: string): string[] {
@@ -36,6 +41,12 @@ export async function pageScripts(outDir: string, html: string): Promise<PageScr
     const code = await read(path);
     for (const match of code.matchAll(staticImport)) await walk(resolveChunk(path, match[1] ?? ""), into);
     for (const match of code.matchAll(dynamicImport)) dynamic.add(resolveChunk(path, match[1] ?? ""));
+    for (const match of code.matchAll(fetchedPage)) {
+      const page = join(match[1] ?? "", "index.html");
+      // Only a page this build has; another path fetched this way is not a script's home.
+      if (!existsSync(join(outDir, page))) continue;
+      for (const source of pageScriptSources(await read(page))) dynamic.add(source);
+    }
   };
   for (const source of pageScriptSources(html)) await walk(source, initial);
   const onDemand = new Set<string>();

@@ -6,8 +6,8 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { latestDelivery, zonedDateTime } from "../../../origin/cards/delivery-time.ts";
 import { type CreateCardBody, createCardBody, isTimeZone, limits } from "../../../origin/cards/schema.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
-import { cardsApi } from "../../lib/cards-api.ts";
 import { pageNow } from "../../lib/clock.ts";
+import { createApi } from "../../lib/create-api.ts";
 import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
@@ -78,6 +78,8 @@ export function CreateCard({ designs, preselected }: Props) {
   const deliverAt = `${values.deliverDate}T${values.deliverTime}`;
   const preview = previewDelivery(deliverAt, values.timeZone, pageNow());
   const now = pageNow();
+  // Where the local time does not exist (the clocks go forward), the same moment after the change.
+  const suggestion = preview?.result.ok === false ? preview.result.suggestion?.deliverAt : undefined;
 
   const set = (name: keyof Values) => (event: Event) => {
     const value = (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
@@ -106,7 +108,7 @@ export function CreateCard({ designs, preselected }: Props) {
     }
     setSending(true);
     try {
-      const created = await cardsApi.create(body);
+      const created = await createApi.create(body);
       // The share view is the organiser page: the link with the secret in its fragment, which is
       // also the one link the organiser must keep.
       markJustCreated(sessionStorage, created.card.id);
@@ -151,6 +153,17 @@ export function CreateCard({ designs, preselected }: Props) {
   const describedBy = ["delivery-preview", deliveryError === undefined ? undefined : "deliverAt-error"]
     .filter(Boolean)
     .join(" ");
+  // The date and the time are one field for errors: deliverAt.
+  const deliveryTie = (name: "deliverDate" | "deliverTime") => ({
+    id: name,
+    name,
+    "data-field": "deliverAt",
+    required: true,
+    value: values[name],
+    onInput: set(name),
+    "aria-describedby": describedBy,
+    "aria-invalid": deliveryError === undefined ? undefined : ("true" as const),
+  });
 
   return (
     <form ref={form} class="card-form" noValidate onSubmit={submit} aria-labelledby="create-heading">
@@ -214,32 +227,15 @@ export function CreateCard({ designs, preselected }: Props) {
           <div class="field">
             <label for="deliverDate">Date</label>
             <input
-              id="deliverDate"
-              name="deliverDate"
-              data-field="deliverAt"
+              {...deliveryTie("deliverDate")}
               type="date"
-              required
               min={dateIn(now, values.timeZone)}
               max={dateIn(latestDelivery(now), values.timeZone)}
-              value={values.deliverDate}
-              onInput={set("deliverDate")}
-              aria-describedby={describedBy}
-              aria-invalid={deliveryError === undefined ? undefined : "true"}
             />
           </div>
           <div class="field">
             <label for="deliverTime">Time</label>
-            <input
-              id="deliverTime"
-              name="deliverTime"
-              data-field="deliverAt"
-              type="time"
-              required
-              value={values.deliverTime}
-              onInput={set("deliverTime")}
-              aria-describedby={describedBy}
-              aria-invalid={deliveryError === undefined ? undefined : "true"}
-            />
+            <input {...deliveryTie("deliverTime")} type="time" />
           </div>
         </div>
         <Field name="timeZone" label="Time zone" error={errors.timeZone}>
@@ -256,18 +252,16 @@ export function CreateCard({ designs, preselected }: Props) {
         <p id="delivery-preview" class="delivery-preview" aria-live="polite">
           {preview === undefined ? "Pick a date to see exactly when the card goes out." : preview.explanation}
         </p>
-        {preview !== undefined && !preview.result.ok && preview.result.suggestion !== undefined ? (
+        {suggestion !== undefined ? (
           <button
             type="button"
             class="button button--secondary"
             onClick={() => {
-              const [date = "", time = ""] = (
-                preview.result.ok ? "" : (preview.result.suggestion?.deliverAt ?? "")
-              ).split("T");
+              const [date = "", time = ""] = suggestion.split("T");
               setValues((old) => ({ ...old, deliverDate: date, deliverTime: time }));
             }}
           >
-            Use {preview.result.suggestion.deliverAt.replace("T", " ")} instead
+            Use {suggestion.replace("T", " ")} instead
           </button>
         ) : null}
         {deliveryError === undefined ? null : (

@@ -1,7 +1,7 @@
 // The create page's script: mounts the create form where the page left room for it.
 import { render } from "preact";
-import { cardsApi } from "../../lib/cards-api.ts";
 import { learnServerNow } from "../../lib/clock.ts";
+import { createApi } from "../../lib/create-api.ts";
 import { designBySlugIn, mountPoint } from "../mount.ts";
 import { CreateCard, type DesignChoice } from "./create-card.tsx";
 
@@ -12,7 +12,7 @@ const form = () => <CreateCard designs={designs} preselected={designBySlugIn(des
 render(form(), root);
 
 // The API's clock decides what "the future" and "3 months ahead" mean (the stack's may be moved for a demo).
-cardsApi.time().then(
+createApi.time().then(
   ({ now }) => {
     learnServerNow(now);
     render(form(), root);
