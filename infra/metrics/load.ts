@@ -75,7 +75,7 @@ export async function loadLogs(
       cached.length > 0
         ? `read_parquet([${[...new Set(cached.map((entry) => entry.batch))].map(quote).join(", ")}])`
         : `(SELECT * FROM (SELECT ${nulls}) WHERE false)`;
-    // Each figure's query opens every entry: their footers are read once, not once per query.
+    // Each figure's query opens every batch: their footers are read once, not once per query.
     await connection.run("SET GLOBAL parquet_metadata_cache = true");
     // A view, not a table: each figure reads only its columns from Parquet, which costs less than
     // copying every column into a table first.

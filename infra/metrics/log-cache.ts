@@ -170,6 +170,20 @@ export async function cachedLogFiles(
   };
 }
 
+/** Forgets every file the cache lists (their batches go once an hour old); false when it listed none. */
+export async function forgetCache(folder: string): Promise<boolean> {
+  const manifest = join(folder, manifestName);
+  const listed = await stat(manifest).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return false;
+      throw error;
+    },
+  );
+  if (listed) await rm(manifest);
+  return listed;
+}
+
 /** Drops the files that no longer exist from the manifest, and the batches no file refers to any more. */
 async function forgetDeleted(
   folder: string,

@@ -5,6 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import type { EdgeMetrics } from "./edge-metrics.ts";
 import { type LoadResult, loadLogs } from "./load.ts";
+import { forgetCache } from "./log-cache.ts";
 import { listLogFiles } from "./log-files.ts";
 import { summarise } from "./summarise.ts";
 
@@ -21,6 +22,17 @@ export interface ReviewOptions {
 }
 
 export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetrics> {
+  try {
+    return await reviewOnce(options);
+  } catch (error) {
+    // A batch whose footer reads but whose pages do not fails only once the figures read it: the cache is
+    // forgotten and every file converted again, once. An error that is not the cache's comes back.
+    if (!options.cache || !(await forgetCache(options.cache))) throw error;
+    return await reviewOnce(options);
+  }
+}
+
+async function reviewOnce(options: ReviewOptions): Promise<EdgeMetrics> {
   // A folder named may hold the cache itself (`npm run metrics -- data/`): its entries are not logs.
   const cache = options.cache ? `${resolve(options.cache)}${sep}` : undefined;
   const paths = (await listLogFiles(options.paths)).filter(
