@@ -4,7 +4,6 @@
 // checked against the count in the database. The objective designed for: 1,000 users under 500 ms (p99).
 // Nothing here asserts.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +20,7 @@ import { createDatabase } from "../../origin/db/data-api.ts";
 import { callApi } from "../../site/lib/api-client.ts";
 import { cardBody, testNow } from "../cards/edge-client.ts";
 import { countRouteCalls } from "../cards/round-trips.ts";
+import { gzippedBytes, pageScripts } from "../site/page-weight.ts";
 import { runLoad } from "./load-client.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
@@ -51,68 +51,49 @@ const gzipped = (bytes: Buffer) => gzipSync(bytes, { level: 9 }).length;
 const attribute = (tag: string, name: string) =>
   new RegExp(`\\s${name}\\s*=\\s*["']?([^"'\\s>]+)`, "i").exec(tag)?.[1];
 
-/** The stylesheets and scripts a page's HTML names: <link rel=stylesheet|modulepreload> and <script src>. */
-function assetsOf(html: string): { css: string[]; js: string[] } {
+/** The stylesheets a page's HTML names (<link rel=stylesheet>); its scripts are test/site/page-weight.ts's. */
+function stylesheetsOf(html: string): string[] {
   const css: string[] = [];
-  const js: string[] = [];
-  for (const [tag] of html.matchAll(/<(?:link|script)\b[^>]*>/gi)) {
-    const rel = attribute(tag, "rel")?.toLowerCase();
-    if (tag.toLowerCase().startsWith("<script")) {
-      const src = attribute(tag, "src");
-      if (src) js.push(src);
-    } else if (rel === "stylesheet") css.push(attribute(tag, "href") ?? "");
-    else if (rel === "modulepreload") js.push(attribute(tag, "href") ?? "");
-  }
-  return { css: css.filter(Boolean), js };
+  for (const [tag] of html.matchAll(/<link\b[^>]*>/gi))
+    if (attribute(tag, "rel")?.toLowerCase() === "stylesheet") css.push(attribute(tag, "href") ?? "");
+  return css.filter(Boolean);
 }
 
 /**
- * The modules a page loads: its entries and every module they import statically (`from "./x.js"`), once
- * each; and, apart, the ones only a dynamic `import(\`./x.js\`)` fetches (an island opened on demand).
+ * A chunk's name without its folder and content hash: `/_astro/edit-card.GG8aLW2X.js` is `edit-card`, and a
+ * page's own script `picture.astro_astro_type_script_index_0_lang.CgFYfMnx.js` is `picture.astro`.
  */
-async function moduleGraph(
-  siteFolder: string,
-  entries: string[],
-): Promise<{ loaded: string[]; lazy: string[] }> {
-  const walk = async (starts: string[], skip: Set<string>) => {
-    const seen = new Set<string>();
-    const dynamic: string[] = [];
-    const queue = [...starts];
-    while (queue.length > 0) {
-      const path = queue.shift() as string;
-      if (seen.has(path) || skip.has(path)) continue;
-      seen.add(path);
-      const text = await readFile(join(siteFolder, path), "utf8");
-      const folder = path.slice(0, path.lastIndexOf("/") + 1);
-      for (const [, relative] of text.matchAll(/(?:\bfrom|\bimport)\s*"\.\/([^"]+\.js)"/g))
-        queue.push(`${folder}${relative}`);
-      for (const [, relative] of text.matchAll(/\bimport\(`\.\/([^`]+\.js)`\)/g))
-        dynamic.push(`${folder}${relative}`);
-    }
-    return { seen, dynamic };
-  };
-  const loaded = await walk(entries, new Set());
-  const lazy = await walk(loaded.dynamic, loaded.seen);
-  return { loaded: [...loaded.seen], lazy: [...lazy.seen] };
-}
+const chunkName = (path: string) =>
+  path
+    .replace(/^\/_astro\//, "")
+    .replace(/_astro_type_script_index_\d+_lang/, "")
+    .replace(/\.[\w-]+\.js$/, "");
 
-async function pageWeights(siteFolder: string): Promise<string[]> {
+/**
+ * Per page: its HTML and stylesheets, and the JavaScript it loads with the page (its module scripts and
+ * their static imports, as the 15,000-byte check in test/site/build.test.ts counts them); apart, what
+ * loads only on demand (an import(), or another page's scripts a script fetches and runs), by chunk.
+ */
+export async function pageWeights(siteFolder: string): Promise<string[]> {
   const lines = [
     `${"page".padEnd(32)} ${"HTML".padStart(7)} ${"CSS".padStart(7)} ${"JS".padStart(7)}  (bytes gzipped)`,
   ];
   for (const [label, file] of pages) {
     const htmlBytes = await readFile(join(siteFolder, file));
-    const { css, js } = assetsOf(htmlBytes.toString("utf8"));
-    const sum = async (paths: string[]) => {
-      let total = 0;
-      for (const path of paths) total += gzipped(await readFile(join(siteFolder, path)));
-      return total;
-    };
-    const { loaded, lazy } = await moduleGraph(siteFolder, js);
+    const html = htmlBytes.toString("utf8");
+    let css = 0;
+    for (const path of stylesheetsOf(html)) css += gzipped(await readFile(join(siteFolder, path)));
+    const { initial, onDemand, fetchedPages } = await pageScripts(siteFolder, html);
+    const js = await gzippedBytes(siteFolder, initial);
+    const lazy: string[] = [];
+    for (const path of onDemand) lazy.push(`${chunkName(path)} ${await gzippedBytes(siteFolder, [path])}`);
     lines.push(
-      `${label.padEnd(32)} ${String(gzipped(htmlBytes)).padStart(7)} ${String(await sum(css)).padStart(7)} ${String(await sum(loaded)).padStart(7)}` +
-        (loaded.length ? `  ${loaded.length} modules` : "") +
-        (lazy.length ? `; ${await sum(lazy)} more on demand (${lazy.length} modules)` : ""),
+      `${label.padEnd(32)} ${String(gzipped(htmlBytes)).padStart(7)} ${String(css).padStart(7)} ${String(js).padStart(7)}` +
+        (initial.length ? `  ${initial.length} modules` : "") +
+        (onDemand.length
+          ? `; on demand ${await gzippedBytes(siteFolder, onDemand)} more: ${lazy.join(", ")}` +
+            (fetchedPages.length ? ` (with the scripts of ${fetchedPages.join(", ")})` : "")
+          : ""),
     );
   }
   return lines;
@@ -132,17 +113,21 @@ export async function benchCards(): Promise<void> {
   );
   const temporary: string[] = [];
   try {
-    let siteFolder = join(repositoryRoot, "dist/site");
-    if (!existsSync(join(siteFolder, "index.html"))) {
-      siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-site-"));
-      temporary.push(siteFolder);
-      step(`building the site into ${siteFolder}`);
-      await promisify(execFile)(
-        process.execPath,
-        [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-        { cwd: repositoryRoot, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 180_000 },
-      );
-    }
+    // Always this tree's site, built as it ships: a dist/site left from an earlier `npm run build` may be stale.
+    const siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-site-"));
+    temporary.push(siteFolder);
+    step(`building the site into ${siteFolder}`);
+    await promisify(execFile)(
+      process.execPath,
+      [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
+      // NODE_ENV=production, as test/global-setup.ts builds it: a test or development NODE_ENV would put
+      // Preact's devtools hook and development JSX into every page's weight.
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, NODE_ENV: "production", ASTRO_TELEMETRY_DISABLED: "1" },
+        timeout: 180_000,
+      },
+    );
     const weights = await pageWeights(siteFolder);
 
     const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-"));

@@ -321,6 +321,7 @@ describe("pageScripts", () => {
         "/_astro/lazy.js",
         "/_astro/picture.js",
       ]);
+      expect(found.fetchedPages).toEqual(["/picture/"]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -12,6 +12,8 @@ export interface PageScripts {
   initial: string[];
   /** Chunks only a dynamic import() or a fetched page's scripts reach, beyond the initial ones. */
   onDemand: string[];
+  /** The pages whose module scripts a script fetches and runs (their site paths, such as /create/picture/). */
+  fetchedPages: string[];
 }
 
 // Minified chunks name each other relatively: `import{a as b}from"./x.js"`, `import"./x.js"`, `import(\`./x.js\`)`.
@@ -35,6 +37,7 @@ export async function pageScripts(outDir: string, html: string): Promise<PageScr
   const read = (path: string) => readFile(join(outDir, path), "utf8");
   const initial = new Set<string>();
   const dynamic = new Set<string>();
+  const fetchedPages = new Set<string>();
   const walk = async (path: string, into: Set<string>) => {
     if (initial.has(path) || into.has(path)) return;
     into.add(path);
@@ -45,13 +48,18 @@ export async function pageScripts(outDir: string, html: string): Promise<PageScr
       const page = join(match[1] ?? "", "index.html");
       // Only a page this build has; another path fetched this way is not a script's home.
       if (!existsSync(join(outDir, page))) continue;
+      fetchedPages.add(match[1] ?? "");
       for (const source of pageScriptSources(await read(page))) dynamic.add(source);
     }
   };
   for (const source of pageScriptSources(html)) await walk(source, initial);
   const onDemand = new Set<string>();
   for (const path of dynamic) await walk(path, onDemand);
-  return { initial: [...initial], onDemand: [...onDemand].filter((path) => !initial.has(path)) };
+  return {
+    initial: [...initial],
+    onDemand: [...onDemand].filter((path) => !initial.has(path)),
+    fetchedPages: [...fetchedPages],
+  };
 }
 
 /** Gzipped bytes of the given site paths together (each file compressed on its own, as served). */
