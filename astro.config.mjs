@@ -6,7 +6,6 @@
 // entry, built all the same, kept Preact and its hooks in chunks of their own, one more file on each page.
 // JSX compiles to Preact's runtime by tsconfig.json's jsxImportSource.
 import { defineConfig } from "astro/config";
-import { modulePreloads } from "./infra/build/module-preloads.ts";
 
 export default defineConfig({
   srcDir: "./site",
@@ -18,8 +17,6 @@ export default defineConfig({
   // Stylesheets inline in each page: a few KB, where a <link> costs a render-blocking round trip before
   // the first paint (Lighthouse mobile, npm run bench -- lighthouse). The CSP allows inline styles.
   build: { format: "directory", assets: "_astro", inlineStylesheets: "always" },
-  // Each page's script's static imports preloaded from its head (infra/build/module-preloads.ts).
-  integrations: [modulePreloads()],
   // Never inline a script into the page: the CSP allows only same-origin script files.
   // No modulepreload helper: the few on-demand chunks (the share view, the edit form) load when asked for,
   // and the helper would cost every island page half a kilobyte.
