@@ -11,6 +11,7 @@ import { CopyButton } from "../copy-button.tsx";
 import { SignLinkPanel } from "../sign-link-panel.tsx";
 import { noteClass } from "../signature-style.ts";
 import { takeJustCreated } from "./just-created.ts";
+import { deletedWords, refusal } from "./refusals.ts";
 
 interface Props {
   cardId: string;
@@ -44,7 +45,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [editor, setEditor] = useState<EditModule | undefined>(undefined);
   const [notice, setNotice] = useState("");
-  const [deleted, setDeleted] = useState(false);
+  const [deleted, setDeleted] = useState<{ lingering: boolean } | undefined>(undefined);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const [justCreated] = useState(() => takeJustCreated(sessionStorage, cardId));
   const readyHeading = useRef<HTMLHeadingElement>(null);
@@ -59,14 +60,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
       learnServerNow(next.now);
       setView(next);
     } catch (error) {
-      if (!(error instanceof ApiRequestError)) throw error;
-      setFailure(
-        error.status === 403 || error.status === 401
-          ? "This organiser link is not complete: its secret part (after #) does not match the card."
-          : error.status === 404
-            ? "There is no card at this link. It may have been deleted."
-            : error.message,
-      );
+      refused(error, "page");
     }
   };
   useEffect(() => {
@@ -82,6 +76,14 @@ export function OrganiseCard({ cardId, secret }: Props) {
     setNotice(text);
     requestAnimationFrame(() => noticeRef.current?.focus());
   };
+  /** The one way a refusal is shown: in place of the page (`page`, or when the link is dead), else the notice. */
+  const refused = (error: unknown, where: "page" | "notice") => {
+    if (!(error instanceof ApiRequestError)) throw error;
+    const answer = refusal(error);
+    if (answer.kind === "deleted") setDeleted({ lingering: answer.lingering });
+    else if (answer.kind === "link" || where === "page") setFailure(answer.message);
+    else announce(answer.message);
+  };
   /** Runs a change; its refusal is announced, a success reloads the view. */
   const change = async (action: () => Promise<unknown>, done: string) => {
     try {
@@ -89,8 +91,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
       announce(done);
       await load();
     } catch (error) {
-      if (!(error instanceof ApiRequestError)) throw error;
-      announce(error.message);
+      refused(error, "notice");
     }
   };
 
@@ -98,7 +99,9 @@ export function OrganiseCard({ cardId, secret }: Props) {
     return (
       <section class="flow-intro">
         <h1>The card is deleted</h1>
-        <p>The card, its signatures and its schedule are gone. Nothing of it is kept.</p>
+        {deletedWords(deleted.lingering).map((words) => (
+          <p key={words}>{words}</p>
+        ))}
         <p>
           <a class="button" href="/">
             Start another card
@@ -263,11 +266,8 @@ export function OrganiseCard({ cardId, secret }: Props) {
                 if (!window.confirm("Delete the card and every signature on it? This cannot be undone."))
                   return;
                 cardsApi.remove(cardId, secret).then(
-                  () => setDeleted(true),
-                  (error: unknown) => {
-                    if (!(error instanceof ApiRequestError)) throw error;
-                    announce(error.message);
-                  },
+                  () => setDeleted({ lingering: false }),
+                  (error: unknown) => refused(error, "notice"),
                 );
               }}
             >

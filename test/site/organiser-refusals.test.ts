@@ -1,0 +1,53 @@
+// The organiser page's answers to the API's refusals: a delete that left copies behind reads as done,
+// with nothing to retry; a dead link replaces the page; anything else is the API's own words.
+import { describe, expect, it } from "vitest";
+import { deletedWords, refusal } from "../../site/islands/organiser/refusals.ts";
+import { ApiRequestError } from "../../site/lib/api-client.ts";
+
+const refused = (status: number, code: string, field?: string) =>
+  new ApiRequestError(status, { code, message: `the API's words for ${code}`, ...(field ? { field } : {}) });
+
+describe("organiser refusals", () => {
+  it("takes 503 delete_incomplete as deleted, with copies still lingering", () => {
+    expect(refusal(refused(503, "delete_incomplete"))).toEqual({ kind: "deleted", lingering: true });
+  });
+
+  it("keeps any other 503 a notice, so a change the service could not make can be tried again", () => {
+    expect(refusal(refused(503, "unavailable"))).toEqual({
+      kind: "notice",
+      message: "the API's words for unavailable",
+    });
+  });
+
+  it("says plainly that a lingering delete is done and leaves the organiser nothing to do", () => {
+    const words = deletedWords(true).join(" ");
+    expect(words).toMatch(/deleted/);
+    expect(words).toMatch(/may take a while/);
+    expect(words).toMatch(/nothing more for you to do/);
+    expect(words).not.toMatch(/try again/i);
+    expect(deletedWords(false).join(" ")).toMatch(/Nothing of it is kept/);
+  });
+
+  it("replaces the page when the secret does not match", () => {
+    for (const status of [401, 403])
+      expect(refusal(refused(status, "forbidden"))).toMatchObject({ kind: "link", message: /secret part/ });
+  });
+
+  it("replaces the page when the card is gone, but not when one signature is", () => {
+    expect(refusal(refused(404, "not_found", "cardId"))).toMatchObject({
+      kind: "link",
+      message: /no card at this link/,
+    });
+    expect(refusal(refused(404, "not_found", "signatureId"))).toEqual({
+      kind: "notice",
+      message: "the API's words for not_found",
+    });
+  });
+
+  it("shows a conflict in the API's words", () => {
+    expect(refusal(refused(409, "card_closed"))).toEqual({
+      kind: "notice",
+      message: "the API's words for card_closed",
+    });
+  });
+});
