@@ -251,22 +251,23 @@ function matrix(): Case[] {
   for (const [method, path, body] of [
     ["GET", (id: string) => `/api/sign/${id}`, undefined],
     ["POST", (id: string) => `/api/sign/${id}/signatures`, JSON.stringify(signed)],
+    ["GET", (id: string) => `/api/sign/${id}/signatures/${signature.signature.id}`, undefined],
     ["PUT", (id: string) => `/api/sign/${id}/signatures/${signature.signature.id}`, JSON.stringify(signed)],
     ["DELETE", (id: string) => `/api/sign/${id}/signatures/${signature.signature.id}`, undefined],
   ] as const)
-    for (const id of [unknownCard, "short"])
+    for (const id of [unknownCard, "short", "x".repeat(200), "%E2%80%AE%3Cscript%3E"])
       cases.push({
-        name: `${method} ${path(":signId")} with signId ${id}`,
+        name: `${method} ${path(":signId")} with signId ${id.slice(0, 24)}`,
         method,
         path: () => path(id),
         body,
         headers: signer,
         // A well-formed but unknown sign id finds no such signature under it.
-        field: (method === "PUT" || method === "DELETE") && id === unknownCard ? "signatureId" : "signId",
+        field: path(id).includes("/signatures/") && id === unknownCard ? "signatureId" : "signId",
         status: 404,
       });
-  for (const signatureId of ["999999", "0", "-1", "1e3", "99999999999999999999"]) {
-    for (const method of ["PUT", "DELETE"])
+  for (const signatureId of ["999999", "0", "-1", "1e3", "99999999999999999999", "abc", "%3Cscript%3E"]) {
+    for (const method of ["GET", "PUT", "DELETE"])
       cases.push({
         name: `${method} signature ${signatureId}`,
         method,
@@ -322,7 +323,7 @@ function matrix(): Case[] {
     field: "x-organiser-secret",
     status: 403,
   });
-  for (const method of ["PUT", "DELETE"]) {
+  for (const method of ["GET", "PUT", "DELETE"]) {
     const body = method === "PUT" ? JSON.stringify(signed) : undefined;
     cases.push({
       name: `${method} own signature without a secret`,
@@ -332,15 +333,21 @@ function matrix(): Case[] {
       field: "x-signature-secret",
       status: 401,
     });
-    cases.push({
-      name: `${method} own signature with the organiser's secret`,
-      method,
-      path: ownPath,
-      body,
-      headers: () => ({ "x-signature-secret": card.organiserSecret }),
-      field: "x-signature-secret",
-      status: 403,
-    });
+    for (const [what, secret] of [
+      ["the organiser's secret", () => card.organiserSecret],
+      ["a wrong secret", () => "wrong"],
+      ["an oversize secret", () => "x".repeat(8_000)],
+      ["an empty secret", () => ""],
+    ] as const)
+      cases.push({
+        name: `${method} own signature with ${what}`,
+        method,
+        path: ownPath,
+        body,
+        headers: () => ({ "x-signature-secret": secret() }),
+        field: "x-signature-secret",
+        status: what === "an empty secret" ? 401 : 403,
+      });
   }
   // A cancelled card takes no signature and no change.
   cases.push({

@@ -39,6 +39,7 @@ describe("Data API calls per route", () => {
       "GET /api/sign/:signId": 1,
       "GET /s/:signId": 1,
       "POST /api/sign/:signId/signatures": 1,
+      "GET /api/sign/:signId/signatures/:signatureId": 1,
       "PUT /api/sign/:signId/signatures/:signatureId": 2,
       "DELETE /api/sign/:signId/signatures/:signatureId": 2,
       "GET /api/cards/:cardId (organiser preview)": 1,

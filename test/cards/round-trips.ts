@@ -77,6 +77,7 @@ export async function countRouteCalls(database: Database, now: Date): Promise<Ro
     .json as CreatedSignature;
   const own = `/api/sign/${signId}/signatures/${signed.signature.id}`;
   const signer = { "x-signature-secret": signed.secret };
+  await note("GET /api/sign/:signId/signatures/:signatureId", "GET", own, undefined, signer);
   await note(
     "PUT /api/sign/:signId/signatures/:signatureId",
     "PUT",
