@@ -3,12 +3,10 @@
 // concurrent card opens (delivered cards' data and page shells) and 100 concurrent signatures on one card,
 // checked against the count in the database. The objective designed for: 1,000 users under 500 ms (p99).
 // Nothing here asserts.
-import { execFile } from "node:child_process";
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
@@ -22,6 +20,7 @@ import { cardBody, testNow } from "../cards/edge-client.ts";
 import { countRouteCalls } from "../cards/round-trips.ts";
 import { gzippedBytes, pageScripts } from "../site/page-weight.ts";
 import { runLoad } from "./load-client.ts";
+import { benchSite } from "./site-build.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
 const objectiveMs = 500;
@@ -114,20 +113,8 @@ export async function benchCards(): Promise<void> {
   const temporary: string[] = [];
   try {
     // Always this tree's site, built as it ships: a dist/site left from an earlier `npm run build` may be stale.
-    const siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-site-"));
+    const { folder: siteFolder } = await benchSite("cards", step);
     temporary.push(siteFolder);
-    step(`building the site into ${siteFolder}`);
-    await promisify(execFile)(
-      process.execPath,
-      [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-      // NODE_ENV=production, as test/global-setup.ts builds it: a test or development NODE_ENV would put
-      // Preact's devtools hook and development JSX into every page's weight.
-      {
-        cwd: repositoryRoot,
-        env: { ...process.env, NODE_ENV: "production", ASTRO_TELEMETRY_DISABLED: "1" },
-        timeout: 180_000,
-      },
-    );
     const weights = await pageWeights(siteFolder);
 
     const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-"));

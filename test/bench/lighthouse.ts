@@ -22,6 +22,7 @@ import { createDatabase } from "../../origin/db/data-api.ts";
 import { callApi } from "../../site/lib/api-client.ts";
 import { chromiumPath } from "../browser/launch.ts";
 import { cardBody, testNow } from "../cards/edge-client.ts";
+import { benchSite } from "./site-build.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
 const step = (message: string) => console.log(`  · ${message}`);
@@ -149,18 +150,9 @@ export async function benchLighthouse(): Promise<void> {
   try {
     // A fresh build unless told otherwise: this measures the pages as the sources make them, not an older
     // dist/site.
-    let siteFolder = settings.GOODGREETS_BENCH_LIGHTHOUSE_SITE ?? "";
-    if (siteFolder) step(`measuring the site built in ${siteFolder}`);
-    else {
-      siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-lighthouse-site-"));
-      temporary.push(siteFolder);
-      step(`building the site into ${siteFolder}`);
-      await promisify(execFile)(
-        process.execPath,
-        [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-        { cwd: repositoryRoot, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 300_000 },
-      );
-    }
+    const site = await benchSite("lighthouse", step, settings.GOODGREETS_BENCH_LIGHTHOUSE_SITE);
+    if (site.fresh) temporary.push(site.folder);
+    const siteFolder = site.folder;
     const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-lighthouse-"));
     temporary.push(dataDir);
     // PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.

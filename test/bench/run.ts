@@ -4,7 +4,6 @@
 // Nothing here asserts; the numbers are for reading. Options: --duration <s> (each server's share, run in
 // three slices taking turns with the other), --connections <n>. Parts named after `--` run alone:
 // `npm run bench -- images` (parts: edge, metrics, images, delivery, cards, lighthouse).
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -12,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { distribution } from "../../edge/distribution.ts";
 import { buildEdge } from "../../infra/build/edge.ts";
 import { startLocalEdge } from "../../infra/local/edge/server.ts";
@@ -20,6 +19,7 @@ import { startLocalStack } from "../../infra/local/stack.ts";
 import { catalogPaths } from "./catalog-paths.ts";
 import { type LoadResult, runLoad } from "./load-client.ts";
 import { ensureNginx, startNginx } from "./nginx.ts";
+import { benchSite } from "./site-build.ts";
 
 const repositoryRoot = join(import.meta.dirname, "../..");
 const artFolder = join(repositoryRoot, "site/catalog/art");
@@ -67,18 +67,14 @@ const temporary: string[] = [];
 console.log(`GoodGreets bench (Node ${process.version})`);
 
 // ── The built site: npm start's build when there is one, else a fresh build in a temporary folder.
-let siteFolder = join(repositoryRoot, "dist/site");
-if (existsSync(join(siteFolder, "index.html"))) step(`using the built site in ${siteFolder}`);
-else {
-  siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-site-"));
-  temporary.push(siteFolder);
-  step(`building the site into ${siteFolder}`);
-  await promisify(execFile)(
-    process.execPath,
-    [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-    { cwd: repositoryRoot, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 180_000 },
-  );
-}
+const startBuild = join(repositoryRoot, "dist/site");
+const site = await benchSite(
+  "edge",
+  step,
+  existsSync(join(startBuild, "index.html")) ? startBuild : undefined,
+);
+if (site.fresh) temporary.push(site.folder);
+const siteFolder = site.folder;
 const paths = await catalogPaths(siteFolder);
 const nginxBinary = await ensureNginx(step);
 
