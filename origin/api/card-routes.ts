@@ -24,7 +24,7 @@ import {
 } from "../cards/card-store.ts";
 import { resolveDeliveryTime } from "../cards/delivery-time.ts";
 import { createCardBody, updateCardBody } from "../cards/schema.ts";
-import type { CardStatus, CreatedCard, OrganiserView } from "../cards/views.ts";
+import type { CardDeletedPending, CardStatus, CreatedCard, OrganiserView } from "../cards/views.ts";
 import type { Database } from "../db/data-api.ts";
 import type { EdgeCache } from "../edge-cache/edge-cache.ts";
 import type { CardSchedules } from "../schedules/card-schedules.ts";
@@ -216,13 +216,17 @@ export function registerCardRoutes(
     if (!deleted) throw notFound("There is no card with this id.", "cardId");
     const leftOvers = await removeDeletedCard({ schedules, uploads, edgeCache }, deleted);
     if (leftOvers.length === 0) return context.body(null, 204);
-    // The row is gone, so a retry would only find no card: the operator finishes from this line.
+    // The row is gone, so a retry would only find no card: the operator finishes from this line, and the
+    // client hears success (202, not a 5xx that invites a retry) with word that copies may linger.
     log(`card ${cardId} deleted, but not everything of it: ${JSON.stringify(leftOvers)}`);
-    throw new ApiError(
-      503,
-      "delete_incomplete",
-      "The card is deleted and can no longer be opened through us, but a copy of it could not be removed yet. It is logged for us to finish.",
-    );
+    const pending: CardDeletedPending = {
+      deleted: true,
+      cleanup: "pending",
+      code: "delete_incomplete",
+      message:
+        "The card is deleted and can no longer be opened or signed. Some copies of it, such as its picture, may take a while to disappear everywhere.",
+    };
+    return context.json(pending, 202);
   });
 
   app.delete("/api/cards/:cardId/signatures/:signatureId", async (context) => {

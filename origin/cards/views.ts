@@ -119,6 +119,17 @@ export interface CreatedSignature {
   secret: string;
 }
 
+/**
+ * DELETE /api/cards/<cardId> (202): the card is deleted and answers no link, but some copies of it (its
+ * picture, the edge's cache) are still being removed. A delete with nothing left over answers 204, no body.
+ */
+export interface CardDeletedPending {
+  deleted: true;
+  cleanup: "pending";
+  code: "delete_incomplete";
+  message: string;
+}
+
 /** GET /api/time. */
 export interface TimeView {
   now: string;

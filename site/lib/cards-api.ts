@@ -3,6 +3,7 @@
 // reach no request line, access log or Referer.
 import type { SignBody, UpdateCardBody } from "../../origin/cards/schema.ts";
 import type {
+  CardDeletedPending,
   CardView,
   CreatedSignature,
   OrganiserView,
@@ -55,8 +56,12 @@ export const cardsApi = {
       method: "POST",
       headers: asOrganiser(secret),
     }),
+  /** Nothing (204) when every copy is gone; CardDeletedPending (202) when some are still being removed. */
   remove: (cardId: string, secret: string) =>
-    callApi<void>(`/api/cards/${id(cardId)}`, { method: "DELETE", headers: asOrganiser(secret) }),
+    callApi<CardDeletedPending | undefined>(`/api/cards/${id(cardId)}`, {
+      method: "DELETE",
+      headers: asOrganiser(secret),
+    }),
   removeSignature: (cardId: string, secret: string, signatureId: string) =>
     callApi<void>(`/api/cards/${id(cardId)}/signatures/${id(signatureId)}`, {
       method: "DELETE",

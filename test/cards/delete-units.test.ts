@@ -4,6 +4,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { type DeletedCard, removeDeletedCard } from "../../origin/cards/card-removal.ts";
+import { pictureCachePaths } from "../../origin/edge-cache/card-paths.ts";
 
 const card: DeletedCard = { id: "card1", signId: "sign1", status: "sent", uploadUrl: "/img/uploads/pic.jpg" };
 
@@ -53,7 +54,7 @@ describe("removing a deleted card's remains", () => {
       "delete img/uploads/pic.jpg",
       "list img/uploads/pic.jpg/",
       "delete img/uploads/pic.jpg/w320.webp,img/uploads/pic.jpg/w640.avif",
-      "invalidate /api/cards/card1 /s/sign1 /img/uploads/pic.jpg*",
+      `invalidate /api/cards/card1 /s/sign1 ${pictureCachePaths("/img/uploads/pic.jpg").join(" ")}`,
     ]);
     expect(events).toContain("schedule card1");
   });
@@ -65,7 +66,9 @@ describe("removing a deleted card's remains", () => {
       ["schedule", "card-card1"],
       ["upload", "/img/uploads/pic.jpg"],
     ]);
-    expect(events).toEqual(["invalidate /api/cards/card1 /s/sign1 /img/uploads/pic.jpg*"]);
+    expect(events).toEqual([
+      `invalidate /api/cards/card1 /s/sign1 ${pictureCachePaths("/img/uploads/pic.jpg").join(" ")}`,
+    ]);
   });
 
   it("reports a refused invalidation with the paths to invalidate by hand", async () => {

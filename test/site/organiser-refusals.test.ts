@@ -1,18 +1,42 @@
-// The organiser page's answers to the API's refusals: a delete that left copies behind reads as done,
-// with nothing to retry; a dead link replaces the page; anything else is the API's own words.
+// The organiser page's answers to the API: a delete that left copies behind (202) reads as done, with
+// nothing to retry, and a plain one (204) as nothing kept; a dead link replaces the page; anything else is
+// the API's own words.
 import { describe, expect, it } from "vitest";
-import { deletedWords, refusal } from "../../site/islands/organiser/refusals.ts";
-import { ApiRequestError } from "../../site/lib/api-client.ts";
+import type { CardDeletedPending } from "../../origin/cards/views.ts";
+import { copiesLinger, deletedWords } from "../../site/islands/organiser/card-deleted.ts";
+import { refusal } from "../../site/islands/organiser/refusals.ts";
+import { ApiRequestError, callApi } from "../../site/lib/api-client.ts";
 
 const refused = (status: number, code: string, field?: string) =>
   new ApiRequestError(status, { code, message: `the API's words for ${code}`, ...(field ? { field } : {}) });
 
-describe("organiser refusals", () => {
-  it("takes 503 delete_incomplete as deleted, with copies still lingering", () => {
-    expect(refusal(refused(503, "delete_incomplete"))).toEqual({ kind: "deleted", lingering: true });
+/** The page's call to DELETE /api/cards/<cardId>, answered by `response`. */
+const deleteAnswered = (response: Response) =>
+  callApi<CardDeletedPending | undefined>("/api/cards/c1", {
+    method: "DELETE",
+    fetch: async () => response,
   });
 
-  it("keeps any other 503 a notice, so a change the service could not make can be tried again", () => {
+describe("a delete the API accepted", () => {
+  it("reads 202 delete_incomplete as deleted, with copies still lingering", async () => {
+    const pending: CardDeletedPending = {
+      deleted: true,
+      cleanup: "pending",
+      code: "delete_incomplete",
+      message: "The card is deleted.",
+    };
+    const answer = await deleteAnswered(Response.json(pending, { status: 202 }));
+    expect(copiesLinger(answer)).toBe(true);
+  });
+
+  it("reads 204 as deleted with nothing kept", async () => {
+    const answer = await deleteAnswered(new Response(null, { status: 204 }));
+    expect(copiesLinger(answer)).toBe(false);
+  });
+});
+
+describe("organiser refusals", () => {
+  it("keeps a 503 a notice, so a change the service could not make can be tried again", () => {
     expect(refusal(refused(503, "unavailable"))).toEqual({
       kind: "notice",
       message: "the API's words for unavailable",

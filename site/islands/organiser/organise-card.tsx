@@ -10,8 +10,9 @@ import { describeCountdown } from "../../lib/countdown.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { SignLinkPanel } from "../sign-link-panel.tsx";
 import { noteClass } from "../signature-style.ts";
+import { copiesLinger, deletedWords } from "./card-deleted.ts";
 import { takeJustCreated } from "./just-created.ts";
-import { deletedWords, refusal } from "./refusals.ts";
+import { refusal } from "./refusals.ts";
 
 interface Props {
   cardId: string;
@@ -80,8 +81,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
   const refused = (error: unknown, where: "page" | "notice") => {
     if (!(error instanceof ApiRequestError)) throw error;
     const answer = refusal(error);
-    if (answer.kind === "deleted") setDeleted({ lingering: answer.lingering });
-    else if (answer.kind === "link" || where === "page") setFailure(answer.message);
+    if (answer.kind === "link" || where === "page") setFailure(answer.message);
     else announce(answer.message);
   };
   /** Runs a change; its refusal is announced, a success reloads the view. */
@@ -266,7 +266,7 @@ export function OrganiseCard({ cardId, secret }: Props) {
                 if (!window.confirm("Delete the card and every signature on it? This cannot be undone."))
                   return;
                 cardsApi.remove(cardId, secret).then(
-                  () => setDeleted({ lingering: false }),
+                  (answer) => setDeleted({ lingering: copiesLinger(answer) }),
                   (error: unknown) => refused(error, "notice"),
                 );
               }}
