@@ -3,26 +3,24 @@
 // concurrent card opens (delivered cards' data and page shells) and 100 concurrent signatures on one card,
 // checked against the count in the database. The objective designed for: 1,000 users under 500 ms (p99).
 // Nothing here asserts.
-import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
 import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
-import { startLocalStack } from "../../infra/local/stack.ts";
 import { markDelivered } from "../../origin/cards/delivery.ts";
 import type { CreatedCard } from "../../origin/cards/views.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { callApi } from "../../site/lib/api-client.ts";
 import { cardBody, testNow } from "../cards/edge-client.ts";
 import { countRouteCalls } from "../cards/round-trips.ts";
+import { startTempStack } from "../local/temp-stack.ts";
 import { gzippedBytes, pageScripts } from "../site/page-weight.ts";
 import { runLoad } from "./load-client.ts";
 import { benchSite } from "./site-build.ts";
 
-const repositoryRoot = join(import.meta.dirname, "../..");
 const objectiveMs = 500;
 const openers = 1000;
 const signers = 100;
@@ -117,19 +115,9 @@ export async function benchCards(): Promise<void> {
     temporary.push(siteFolder);
     const weights = await pageWeights(siteFolder);
 
-    const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-cards-"));
-    temporary.push(dataDir);
-    // PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.
-    await chmod(dataDir, 0o711);
     step("starting the local stack");
-    const stack = await startLocalStack({
-      dataDir,
-      siteFolder,
-      artFolder: join(repositoryRoot, "site/catalog/art"),
-      repositoryRoot,
-      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-      now: () => testNow.getTime(),
-    });
+    const tempStack = await startTempStack("bench-cards", siteFolder, { now: () => testNow.getTime() });
+    const { stack } = tempStack;
     const client = new RDSDataClient({
       endpoint: stack.dataApi.url,
       region: localRegion,
@@ -270,7 +258,7 @@ signatures: ${(signCpuMs / signers).toFixed(1)} ms of the stack's CPU each; one 
 signatures: ${signTimes.length} answered 201, ${count} in the database — ${count === signTimes.length ? "none lost" : `${signTimes.length - count} LOST`}${failures ? `; failed: ${failures}` : ""}`);
     } finally {
       client.destroy();
-      await stack.close();
+      await tempStack.close();
     }
   } finally {
     for (const folder of temporary) await rm(folder, { recursive: true, force: true });

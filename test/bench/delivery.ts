@@ -3,19 +3,14 @@
 // (GOODGREETS_BENCH_SES_RATE emails/s, 100 by default): how long the burst takes to drain, delivery
 // throughput in cards/s, and the share of the send rate achieved. Each card is two emails (the card and
 // the organiser's confirmation), so cards/s is at most half the rate. Nothing here asserts.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { rm } from "node:fs/promises";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
-import { startLocalStack } from "../../infra/local/stack.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { runBurst } from "../delivery/exactly-once.ts";
+import { startTempStack } from "../local/temp-stack.ts";
+import { benchSite } from "./site-build.ts";
 
-const repositoryRoot = join(import.meta.dirname, "../..");
 const cards = 2000;
 
 export async function benchDelivery(): Promise<void> {
@@ -28,29 +23,16 @@ export async function benchDelivery(): Promise<void> {
   );
   const temporary: string[] = [];
   try {
-    let siteFolder = join(repositoryRoot, "dist/site");
-    if (!existsSync(join(siteFolder, "index.html"))) {
-      siteFolder = await mkdtemp(join(tmpdir(), "goodgreets-bench-delivery-site-"));
-      temporary.push(siteFolder);
-      await promisify(execFile)(
-        process.execPath,
-        [join(repositoryRoot, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", siteFolder],
-        { cwd: repositoryRoot, env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" }, timeout: 180_000 },
-      );
-    }
-    const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-delivery-"));
-    temporary.push(dataDir);
-    await chmod(dataDir, 0o711);
+    // The cards' pages are not measured here, but the stack publishes a site: this tree's, as it ships.
+    const site = await benchSite("delivery", (message) => console.log(`  · ${message}`));
+    if (site.fresh) temporary.push(site.folder);
+    const siteFolder = site.folder;
     const clock = { now: Date.parse("2027-03-01T09:00:00Z") };
-    const stack = await startLocalStack({
-      dataDir,
-      siteFolder,
-      artFolder: join(repositoryRoot, "site/catalog/art"),
-      repositoryRoot,
-      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+    const tempStack = await startTempStack("bench-delivery", siteFolder, {
       now: () => clock.now,
       sesMaxSendRate: rate,
     });
+    const { stack } = tempStack;
     const client = new RDSDataClient({
       endpoint: stack.dataApi.url,
       region: localRegion,
@@ -85,7 +67,7 @@ export async function benchDelivery(): Promise<void> {
       );
     } finally {
       client.destroy();
-      await stack.close();
+      await tempStack.close();
     }
   } finally {
     for (const folder of temporary) await rm(folder, { recursive: true, force: true });

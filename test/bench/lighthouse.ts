@@ -7,7 +7,7 @@
 // report (JSON, for https://googlechrome.github.io/lighthouse/viewer/); GOODGREETS_BENCH_LIGHTHOUSE_SITE, a
 // site built there to measure (to compare two builds) instead of a fresh build. Nothing here asserts.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,16 +15,15 @@ import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import lighthouse from "lighthouse";
 import { localBuckets, localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
-import { startLocalStack } from "../../infra/local/stack.ts";
 import { markDelivered } from "../../origin/cards/delivery.ts";
 import type { CreatedCard } from "../../origin/cards/views.ts";
 import { createDatabase } from "../../origin/db/data-api.ts";
 import { callApi } from "../../site/lib/api-client.ts";
 import { chromiumPath } from "../browser/launch.ts";
 import { cardBody, testNow } from "../cards/edge-client.ts";
+import { startTempStack } from "../local/temp-stack.ts";
 import { benchSite } from "./site-build.ts";
 
-const repositoryRoot = join(import.meta.dirname, "../..");
 const step = (message: string) => console.log(`  · ${message}`);
 /** Where the bench puts its bare page in the site bucket: no product page lives under it. */
 const barePath = "/bench/bare/";
@@ -153,19 +152,9 @@ export async function benchLighthouse(): Promise<void> {
     const site = await benchSite("lighthouse", step, settings.GOODGREETS_BENCH_LIGHTHOUSE_SITE);
     if (site.fresh) temporary.push(site.folder);
     const siteFolder = site.folder;
-    const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-lighthouse-"));
-    temporary.push(dataDir);
-    // PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.
-    await chmod(dataDir, 0o711);
     step("starting the local stack");
-    const stack = await startLocalStack({
-      dataDir,
-      siteFolder,
-      artFolder: join(repositoryRoot, "site/catalog/art"),
-      repositoryRoot,
-      ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
-      now: () => testNow.getTime(),
-    });
+    const tempStack = await startTempStack("bench-lighthouse", siteFolder, { now: () => testNow.getTime() });
+    const { stack } = tempStack;
     const s3 = new S3Client({
       endpoint: stack.s3.url,
       forcePathStyle: true,
@@ -246,7 +235,7 @@ export async function benchLighthouse(): Promise<void> {
       chromium?.kill();
       s3.destroy();
       dataApi.destroy();
-      await stack.close();
+      await tempStack.close();
     }
   } finally {
     for (const folder of temporary) await rm(folder, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 // three slices taking turns with the other), --connections <n>. Parts named after `--` run alone:
 // `npm run bench -- images` (parts: edge, metrics, images, delivery, cards, lighthouse).
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { distribution } from "../../edge/distribution.ts";
 import { buildEdge } from "../../infra/build/edge.ts";
 import { startLocalEdge } from "../../infra/local/edge/server.ts";
-import { startLocalStack } from "../../infra/local/stack.ts";
+import { startTempStack } from "../local/temp-stack.ts";
 import { catalogPaths } from "./catalog-paths.ts";
 import { type LoadResult, runLoad } from "./load-client.ts";
 import { ensureNginx, startNginx } from "./nginx.ts";
@@ -212,19 +212,11 @@ console.log(
     `${connections} connections, autocannon in its own process; ${slices} slices of ${sliceSeconds} s each, ` +
     "nginx and the local edge taking turns",
 );
-const dataDir = await mkdtemp(join(tmpdir(), "goodgreets-bench-stack-"));
-temporary.push(dataDir);
-// PostgreSQL runs as its own user when the bench runs as root: it must be able to pass through.
-await chmod(dataDir, 0o711);
 step("starting the local stack");
-const stack = await startLocalStack({
-  dataDir,
-  siteFolder,
-  artFolder,
-  repositoryRoot,
-  ports: { edge: 0, s3: 0, dataApi: 0, functionUrl: 0 },
+const tempStack = await startTempStack("bench-stack", siteFolder, {
   progress: (message) => step(`stack: ${message}`),
 });
+const { stack } = tempStack;
 const measured = { nginx: [] as LoadResult[], "local edge": [] as LoadResult[] };
 try {
   const nginx = await startNginx(nginxBinary, { siteFolder, artFolder });
@@ -251,7 +243,7 @@ try {
     await nginx.close();
   }
 } finally {
-  await stack.close();
+  await tempStack.close();
   for (const folder of temporary) await rm(folder, { recursive: true, force: true });
 }
 const nginxResult = combine("nginx", measured.nginx);
