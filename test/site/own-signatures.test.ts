@@ -1,9 +1,9 @@
 // Which kept signatures the sign page forgets on load: only those the API answers 404 for (removed by the
 // organiser, or the card deleted); any other failure keeps them, so a signer never loses their secret to
-// a network blip or a server error.
+// a network blip or a server error. A deleted card keeps nothing and says nothing about removed messages.
 import { describe, expect, it } from "vitest";
 import type { SignatureView } from "../../origin/cards/views.ts";
-import { removedFromCard, removedNotice } from "../../site/islands/sign/own-signatures.ts";
+import { reconciled, removedFromCard, removedNotice } from "../../site/islands/sign/own-signatures.ts";
 import { ApiRequestError } from "../../site/lib/api-client.ts";
 
 const entry = (id: string) => ({
@@ -44,5 +44,22 @@ describe("reconciling the signatures a browser keeps", () => {
   it("tells the signer plainly", () => {
     expect(removedNotice(1)).toBe("The organiser removed your message from this card.");
     expect(removedNotice(2)).toBe("The organiser removed 2 of your messages from this card.");
+  });
+
+  it("forgets the removed signatures on opening and counts only those", () => {
+    const own = ["1", "2", "3"].map(entry);
+    expect(reconciled(own, new Set(["2", "9"]), false)).toEqual({
+      kept: [own[0], own[2]],
+      notice: "The organiser removed your message from this card.",
+    });
+    expect(reconciled(own, new Set(), false)).toEqual({ kept: own, notice: undefined });
+  });
+
+  it("keeps nothing of a deleted card, and does not say the organiser removed each message", async () => {
+    const own = ["1", "2"].map(entry);
+    // Once the card is gone, every kept signature checks 404.
+    const removed = await removedFromCard(own, () => answer(404));
+    expect(removed.size).toBe(2);
+    expect(reconciled(own, removed, true)).toEqual({ kept: [], notice: undefined });
   });
 });

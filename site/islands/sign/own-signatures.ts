@@ -57,6 +57,22 @@ export async function removedFromCard(
   return removed;
 }
 
+/**
+ * What opening the sign page keeps and says. A deleted card keeps nothing, and its own "no card" message
+ * is enough: each kept signature then checks 404 too, which must not read as the organiser removing them.
+ * Otherwise the signatures the card no longer has are forgotten, and the signer is told how many.
+ */
+export function reconciled(
+  own: readonly OwnSignature[],
+  removed: ReadonlySet<string>,
+  cardGone: boolean,
+): { kept: OwnSignature[]; notice: string | undefined } {
+  if (cardGone) return { kept: [], notice: undefined };
+  const kept = own.filter((entry) => !removed.has(entry.signature.id));
+  const count = own.length - kept.length;
+  return { kept, notice: count > 0 ? removedNotice(count) : undefined };
+}
+
 /** What the sign page tells a signer whose message the organiser took off the card. */
 export function removedNotice(count: number): string {
   return count === 1

@@ -9,8 +9,8 @@ import { noteClass } from "../signature-style.ts";
 import {
   type OwnSignature,
   readOwnSignatures,
+  reconciled,
   removedFromCard,
-  removedNotice,
   writeOwnSignatures,
 } from "./own-signatures.ts";
 import { SignatureForm } from "./signature-form.tsx";
@@ -37,33 +37,32 @@ export function SignCard({ signId }: Props) {
   const [notice, setNotice] = useState("");
   const noticeRef = useRef<HTMLParagraphElement>(null);
 
-  const load = async () => {
+  /** Shows the card; true when there is none (404), so the opening forgets what was kept for it. */
+  const load = async (): Promise<boolean> => {
     try {
       setView(await cardsApi.signPage(signId));
+      return false;
     } catch (error) {
       if (!(error instanceof ApiRequestError)) throw error;
-      // The card is gone (deleted): nothing of it is kept here either.
-      if (error.status === 404) keep([]);
       setFailure(
         error.status === 404
           ? "There is no card to sign at this link. Check that you copied all of it."
           : error.message,
       );
+      return error.status === 404;
     }
   };
-  /** On opening: forgets the kept signatures the organiser removed; how many that was. */
-  const reconcile = async () => {
-    const removed = await removedFromCard(readOwnSignatures(localStorage, signId), (entry) =>
+  useEffect(() => {
+    // On opening: forget the kept signatures the card no longer has (all of them when the card is gone),
+    // and say so once the card is on screen, where the notice is.
+    const checked = removedFromCard(readOwnSignatures(localStorage, signId), (entry) =>
       cardsApi.checkSignature(signId, entry.signature.id, entry.secret),
     );
-    if (removed.size > 0)
-      keep(readOwnSignatures(localStorage, signId).filter((entry) => !removed.has(entry.signature.id)));
-    return removed.size;
-  };
-  useEffect(() => {
-    // Said once the card is on screen, where the notice is.
-    void Promise.all([load(), reconcile()]).then(([, removed]) => {
-      if (removed > 0) announce(removedNotice(removed));
+    void Promise.all([load(), checked]).then(([cardGone, removed]) => {
+      const own = readOwnSignatures(localStorage, signId);
+      const { kept, notice } = reconciled(own, removed, cardGone);
+      if (kept.length !== own.length) keep(kept);
+      if (notice !== undefined) announce(notice);
     });
   }, [signId]);
 
