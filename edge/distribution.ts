@@ -299,6 +299,16 @@ const siteNotFound: LambdaEdgeAssociation = {
 export const uploadOriginPlaceholder = "{images-bucket-origin}";
 
 /**
+ * Stands in the create page's policy for the sources the WAF CAPTCHA JavaScript API needs in AWS: its
+ * script comes from the web ACL's integration URL on awswaf.com, and the SDK calls other awswaf.com
+ * endpoints, so AWS documents allowing the apex domain in `connect-src` and `script-src`
+ * (`script-src-elem`, which it lists too, falls back to `script-src`). Locally the script is same-origin
+ * (/.local-waf/jsapi.js) and nothing is added. Each renderer fills it in with withWafCaptcha.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-javascript-api-csp.html
+ */
+export const wafCaptchaPlaceholder = "{waf-captcha-sources}";
+
+/**
  * The security headers on every response, errors and redirects included (a viewer-response function
  * never runs at 400 and above), and the S3 origin's own headers taken off.
  */
@@ -363,6 +373,21 @@ export const capabilityPageHeaders: ResponseHeadersPolicyDeclaration = {
     ...goodGreetsHeaders.customHeaders,
     { name: "X-Robots-Tag", value: "noindex, nofollow", override: true },
   ],
+};
+
+/** The create pages (/create/, /create/picture): the one place the WAF CAPTCHA script runs. */
+export const createPageHeaders: ResponseHeadersPolicyDeclaration = {
+  ...goodGreetsHeaders,
+  name: "GoodGreets-CreatePages",
+  securityHeaders: {
+    ...goodGreetsHeaders.securityHeaders,
+    contentSecurityPolicy: {
+      ...goodGreetsHeaders.securityHeaders.contentSecurityPolicy,
+      value: goodGreetsHeaders.securityHeaders.contentSecurityPolicy.value
+        .replace(`connect-src 'self' ${uploadOriginPlaceholder}`, `$& ${wafCaptchaPlaceholder}`)
+        .replace("script-src 'self'", `$& ${wafCaptchaPlaceholder}`),
+    },
+  },
 };
 
 /** CloudFront's defaults: three attempts of 10 s each, 30 s read timeout. */
@@ -458,6 +483,16 @@ export const distribution: DistributionDeclaration = {
       }),
     ),
     {
+      pathPattern: "/create*",
+      originId: "site",
+      cachePolicy: sitePages,
+      allowedMethods: "GET_HEAD",
+      viewerProtocolPolicy: "redirect-to-https",
+      compress: true,
+      responseHeadersPolicy: createPageHeaders,
+      functions: { viewerRequest: urlNormalisation, originResponse: siteNotFound },
+    },
+    {
       pathPattern: "*",
       originId: "site",
       cachePolicy: sitePages,
@@ -482,6 +517,30 @@ export function withUploadOrigin(
 ): DistributionDeclaration {
   if (!/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin))
     throw new Error(`${origin} is not an origin (scheme://host[:port])`);
+  return withPolicySources(declaration, uploadOriginPlaceholder, origin);
+}
+
+/**
+ * The declaration with the WAF CAPTCHA sources written into the create page's policy: for the web ACL's
+ * integration URL (https://<id>.<region>.captcha-sdk.awswaf.com/<id>/jsapi.js) AWS's documented
+ * `https://*.awswaf.com`; without one (the local WAF, same-origin) nothing.
+ */
+export function withWafCaptcha(
+  declaration: DistributionDeclaration,
+  integrationUrl: string | undefined,
+): DistributionDeclaration {
+  if (integrationUrl === undefined) return withPolicySources(declaration, wafCaptchaPlaceholder, "");
+  if (!/^https:\/\/[A-Za-z0-9.-]+\.awswaf\.com(\/|$)/.test(integrationUrl))
+    throw new Error(`${integrationUrl} is not a WAF integration URL (https://….awswaf.com/…)`);
+  return withPolicySources(declaration, wafCaptchaPlaceholder, "https://*.awswaf.com");
+}
+
+/** Every Content-Security-Policy with ` <placeholder>` replaced by ` <sources>`, or dropped when empty. */
+function withPolicySources(
+  declaration: DistributionDeclaration,
+  placeholder: string,
+  sources: string,
+): DistributionDeclaration {
   const resolved = new Map<ResponseHeadersPolicyDeclaration, ResponseHeadersPolicyDeclaration>();
   const resolve = (policy: ResponseHeadersPolicyDeclaration) => {
     const known = resolved.get(policy);
@@ -493,7 +552,10 @@ export function withUploadOrigin(
         ...policy.securityHeaders,
         contentSecurityPolicy: {
           ...contentSecurityPolicy,
-          value: contentSecurityPolicy.value.replaceAll(uploadOriginPlaceholder, origin),
+          value: contentSecurityPolicy.value.replaceAll(
+            ` ${placeholder}`,
+            sources === "" ? "" : ` ${sources}`,
+          ),
         },
       },
     };

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { distribution, withUploadOrigin } from "../../edge/distribution.ts";
+import { distribution, withUploadOrigin, withWafCaptcha } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
 import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
@@ -245,8 +245,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress("building the edge functions");
     // The same build the deploy makes, from this site: the edge runs the artefacts, not the sources.
     const edgeBuild = await buildEdge({
-      // Pages may send uploads to the images bucket's endpoint, which is this S3 stand-in.
-      distribution: withUploadOrigin(distribution, new URL(s3Service.url).origin),
+      // Pages may send uploads to the images bucket's endpoint, which is this S3 stand-in; the local WAF's
+      // CAPTCHA script is same-origin, so the create page's policy needs no WAF source.
+      distribution: withWafCaptcha(withUploadOrigin(distribution, new URL(s3Service.url).origin), undefined),
       repositoryRoot: options.repositoryRoot,
       siteFolder: options.siteFolder,
       outDir: join(options.dataDir, "edge-build"),

@@ -1,6 +1,11 @@
 // The edge declaration itself: values CloudFront would refuse, and the rules the product relies on.
 import { describe, expect, it } from "vitest";
-import { capabilityPageHeaders, distribution, goodGreetsHeaders } from "../../edge/distribution.ts";
+import {
+  capabilityPageHeaders,
+  createPageHeaders,
+  distribution,
+  goodGreetsHeaders,
+} from "../../edge/distribution.ts";
 import { checkResponseHeadersPolicy } from "../../infra/local/edge/response-headers-policy.ts";
 
 describe("the distribution declaration", () => {
@@ -20,7 +25,11 @@ describe("the distribution declaration", () => {
     const capabilityPaths = ["/api/cards/*", "/c/*", "/s/*", "/o/*"];
     for (const behaviour of distribution.behaviours)
       expect(behaviour.responseHeadersPolicy, behaviour.pathPattern).toBe(
-        capabilityPaths.includes(behaviour.pathPattern) ? capabilityPageHeaders : goodGreetsHeaders,
+        capabilityPaths.includes(behaviour.pathPattern)
+          ? capabilityPageHeaders
+          : behaviour.pathPattern === "/create*"
+            ? createPageHeaders
+            : goodGreetsHeaders,
       );
     expect(() => checkResponseHeadersPolicy(goodGreetsHeaders)).not.toThrow();
     expect(() => checkResponseHeadersPolicy(capabilityPageHeaders)).not.toThrow();
