@@ -12,7 +12,7 @@ import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
 import { previewDelivery } from "./delivery-preview.ts";
-import { loadUploadPicture } from "./upload-loader.ts";
+import { loadUploadPicture, uploadUnavailable } from "./upload-loader.ts";
 import type { UploadPictureProps } from "./upload-picture.ts";
 
 export interface DesignChoice {
@@ -71,7 +71,8 @@ export function CreateCard({ designs, preselected }: Props) {
     if (own && !Upload)
       loadUploadPicture().then(
         (component) => setUpload({ component }),
-        () => setErrors({ form: "The upload could not load. Please reload the page." }),
+        // Whatever failed (its cause is on the error), the sender can retry or pick a design.
+        () => setErrors({ form: uploadUnavailable }),
       );
   }, [own, Upload]);
 
