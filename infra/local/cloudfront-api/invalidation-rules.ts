@@ -79,14 +79,22 @@ export function parseInvalidationBatch(xml: string): InvalidationBatch {
     );
   if (list.length === 0) throw invalidArgument("An invalidation batch needs at least one path.");
   for (const path of list) checkPath(path);
-  const wildcards = list.filter(isWildcard).length;
-  if (wildcards > invalidationLimits.wildcardPaths || list.length - wildcards > invalidationLimits.filePaths)
+  return { callerReference, paths: list };
+}
+
+/** Refuses a batch that would take the paths of the invalidations still in progress, and its own, past the limits. */
+export function checkInProgressLimits(
+  inProgress: readonly InvalidationBatch[],
+  batch: InvalidationBatch,
+): void {
+  const paths = [...inProgress.flatMap((earlier) => earlier.paths), ...batch.paths];
+  const wildcards = paths.filter(isWildcard).length;
+  if (wildcards > invalidationLimits.wildcardPaths || paths.length - wildcards > invalidationLimits.filePaths)
     throw new AwsError(
       400,
       "TooManyInvalidationsInProgress",
       `Processing your request would cause you to exceed the maximum number of in-progress wildcard invalidations (${invalidationLimits.wildcardPaths}) or file invalidations (${invalidationLimits.filePaths}).`,
     );
-  return { callerReference, paths: list };
 }
 
 /**

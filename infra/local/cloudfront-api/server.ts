@@ -2,8 +2,9 @@
 // over REST-XML (API version 2020-05-31), SigV4-verified (service cloudfront, us-east-1), for the real
 // CloudFrontClient, the AWS CLI and boto3. Each invalidation is applied to its distribution's local edge
 // cache before the answer goes out, so it is Completed at once: the local edge is one cache in this process,
-// where CloudFront has to reach every edge location (InProgress for seconds to minutes). Invalidations are
-// kept in memory only, like the cache they apply to.
+// where CloudFront has to reach every edge location (InProgress for seconds to minutes). To test the limits
+// on paths in progress, an invalidation can be kept InProgress for a while (inProgressMs, on an injected
+// clock). Invalidations are kept in memory only, like the cache they apply to.
 import { randomInt, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsError } from "../aws-error.ts";
@@ -13,6 +14,7 @@ import { readBody } from "../request-body.ts";
 import { listen, type RunningService } from "../service.ts";
 import {
   batchAlreadyExists,
+  checkInProgressLimits,
   invalidArgument,
   noSuchDistribution,
   parseInvalidationBatch,
@@ -35,6 +37,10 @@ export interface CloudFrontApiOptions {
   port?: number;
   host?: string;
   credentials?: readonly SigningCredentials[];
+  /** How long an invalidation stays InProgress (counting towards CloudFront's limits); 0, the default: never. */
+  inProgressMs?: number;
+  /** The clock inProgressMs is measured on; Date.now by default. */
+  now?: () => number;
 }
 
 export interface CloudFrontApiStandIn extends RunningService {
@@ -58,11 +64,25 @@ export async function startCloudFrontApiStandIn(
     Object.keys(options.distributions).map((id) => [id, []]),
   );
   let baseUrl = "";
+  const inProgressMs = options.inProgressMs ?? 0;
+  const now = options.now ?? Date.now;
+  const completesAt = new Map<StoredInvalidation, number>();
+
+  /** Marks Completed each invalidation whose time in progress is over. */
+  function settle(invalidations: readonly StoredInvalidation[]) {
+    for (const invalidation of invalidations)
+      if (invalidation.status === "InProgress" && now() >= (completesAt.get(invalidation) ?? 0)) {
+        invalidation.status = "Completed";
+        completesAt.delete(invalidation);
+      }
+    return invalidations;
+  }
 
   function distribution(id: string) {
     const target = options.distributions[id];
     const invalidations = history.get(id);
     if (!target || !invalidations) throw noSuchDistribution(id);
+    settle(invalidations);
     return { target, invalidations };
   }
 
@@ -77,13 +97,18 @@ export async function startCloudFrontApiStandIn(
       if (!sameBatch(earlier.batch, batch)) throw batchAlreadyExists(batch.callerReference);
       return { status: 201, invalidation: earlier };
     }
+    checkInProgressLimits(
+      invalidations.filter((item) => item.status === "InProgress").map((item) => item.batch),
+      batch,
+    );
     target(batch.paths);
     const invalidation: StoredInvalidation = {
       id: newInvalidationId(),
-      status: "Completed",
-      createTime: new Date().toISOString(),
+      status: inProgressMs > 0 ? "InProgress" : "Completed",
+      createTime: new Date(now()).toISOString(),
       batch,
     };
+    if (inProgressMs > 0) completesAt.set(invalidation, now() + inProgressMs);
     invalidations.unshift(invalidation);
     return { status: 201, invalidation };
   }
@@ -176,6 +201,6 @@ export async function startCloudFrontApiStandIn(
   return {
     url: running.url,
     close: running.close,
-    invalidations: (id: string) => history.get(id) ?? [],
+    invalidations: (id: string) => settle(history.get(id) ?? []),
   };
 }
