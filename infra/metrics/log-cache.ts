@@ -2,7 +2,7 @@
 // one batch file, and read from there while unchanged. CloudFront never rewrites a log file it has
 // delivered, so reviewing again pays the parse once.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Behaviours, convertLogFiles, type FileFacts, groupKey, quote } from "./convert.ts";
@@ -15,6 +15,22 @@ const manifestName = "manifest.json";
 /** A batch no file refers to may still be read by a review running at the same time (or be one such
  * review's, not yet in the manifest): removed once it is an hour old. */
 const strayMs = 60 * 60 * 1000;
+
+/**
+ * The calls that look over the cache folder, which reviews run at the same time share: a name listed may be
+ * renamed or removed by another review before it is looked at. Tests put such a step between two calls.
+ */
+export interface CacheFolder {
+  readdir(folder: string): Promise<string[]>;
+  stat(path: string): Promise<{ mtimeMs: number }>;
+}
+const nodeFolder: CacheFolder = { readdir: (folder) => readdir(folder), stat: (path) => stat(path) };
+
+/** Undefined for a file that is not there (any longer); every other error is raised. */
+const unlessMissing = (error: NodeJS.ErrnoException): undefined => {
+  if (error.code === "ENOENT") return undefined;
+  throw error;
+};
 
 /** A file as it was converted (size, modification time, inode), where its rows are and what was learnt. */
 interface FileEntry extends FileFacts {
@@ -48,20 +64,14 @@ export interface CachedFile {
 type Identity = Pick<FileEntry, "size" | "mtimeNs" | "ino">;
 
 async function fileIdentity(path: string): Promise<Identity | undefined> {
-  const info = await stat(path, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
+  const info = await stat(path, { bigint: true }).catch(unlessMissing);
   return info && { size: String(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
 }
 
 /** The manifest, or an empty one when there is none, it is torn, or it was made for other behaviours. */
 async function readManifest(folder: string, behaviours: string): Promise<Manifest> {
   const empty: Manifest = { version: cacheVersion, behaviours, nextId: 1, batches: {}, files: {} };
-  const text = await readFile(join(folder, manifestName), "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw error;
-  });
+  const text = await readFile(join(folder, manifestName), "utf8").catch(unlessMissing);
   if (text === undefined) return empty;
   let manifest: Manifest;
   try {
@@ -103,6 +113,7 @@ export async function cachedLogFiles(
   paths: string[],
   behaviours: Behaviours,
   folder: string,
+  calls: CacheFolder = nodeFolder,
 ): Promise<{ files: CachedFile[]; pruned: number }> {
   await mkdir(folder, { recursive: true });
   const matching = createHash("sha256").update(behaviourCase(behaviours)).digest("hex");
@@ -150,7 +161,7 @@ export async function cachedLogFiles(
     }
   }
 
-  const pruned = await forgetDeleted(folder, manifest, identities);
+  const pruned = await forgetDeleted(folder, manifest, identities, calls);
   const written = join(folder, `${manifestName}.${randomUUID()}.tmp`);
   await writeFile(written, JSON.stringify(manifest));
   await rename(written, join(folder, manifestName));
@@ -172,16 +183,10 @@ export async function cachedLogFiles(
 
 /** Forgets every file the cache lists (their batches go once an hour old); false when it listed none. */
 export async function forgetCache(folder: string): Promise<boolean> {
-  const manifest = join(folder, manifestName);
-  const listed = await stat(manifest).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return false;
-      throw error;
-    },
-  );
-  if (listed) await rm(manifest);
-  return listed;
+  // Removed straight away, not looked for first: another review may remove or replace it in between.
+  // unlink, not rm: of two unlinks only one succeeds, so a single review says it forgot the cache.
+  const removed = await unlink(join(folder, manifestName)).then(() => true, unlessMissing);
+  return removed ?? false;
 }
 
 /** Drops the files that no longer exist from the manifest, and the batches no file refers to any more. */
@@ -189,6 +194,7 @@ async function forgetDeleted(
   folder: string,
   manifest: Manifest,
   known: Map<string, Identity | undefined>,
+  calls: CacheFolder,
 ): Promise<number> {
   let pruned = 0;
   for (const path of Object.keys(manifest.files)) {
@@ -199,10 +205,11 @@ async function forgetDeleted(
   }
   const used = new Set(Object.values(manifest.files).map((entry) => entry.batch));
   for (const batch of Object.keys(manifest.batches)) if (!used.has(batch)) delete manifest.batches[batch];
-  for (const name of await readdir(folder)) {
+  for (const name of await calls.readdir(folder)) {
     if (name === manifestName || name in manifest.batches) continue;
-    const info = await stat(join(folder, name));
-    if (Date.now() - info.mtimeMs > strayMs) await rm(join(folder, name), { force: true });
+    // Gone since the listing: another review renamed its `.tmp` into place, or removed a stray batch.
+    const info = await calls.stat(join(folder, name)).catch(unlessMissing);
+    if (info && Date.now() - info.mtimeMs > strayMs) await rm(join(folder, name), { force: true });
   }
   return pruned;
 }
