@@ -3,6 +3,7 @@
 // the accepted picture and describes it, creates the card; the sign page then shows that picture with the
 // description as its alt text. axe finds nothing at either step; screenshots at 390 and 1366 px.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownPictureLabel } from "../../site/islands/create/own-picture.ts";
 import * as corpus from "../images/corpus.ts";
 import { expectNoAxeViolations } from "./axe.ts";
 import {
@@ -49,7 +50,7 @@ describe("a card with the sender's own picture, through the pages", { timeout: 1
     await page.getByRole("textbox", { name: "Title line" }).fill("Happy birthday, Sam!");
     await page.getByLabel("Date").fill(date);
     await page.getByLabel("Time", { exact: true }).fill("10:30");
-    await page.getByRole("combobox", { name: "Design" }).selectOption({ label: "Your own picture (upload)" });
+    await page.getByRole("combobox", { name: "Design" }).selectOption({ label: ownPictureLabel });
 
     // A slowed upstream, so the upload takes a couple of seconds and its progress bar can be seen.
     const cdp = await context.newCDPSession(page);

@@ -12,6 +12,7 @@ import {
   designs,
   designsInCategory,
 } from "../../site/catalog/designs.ts";
+import { ownPictureLabel } from "../../site/islands/create/own-picture.ts";
 import { gzippedBytes, pageScriptSources, pageScripts } from "./page-weight.ts";
 
 let outDir: string;
@@ -234,6 +235,10 @@ describe("the flow's scripts", () => {
     expect(scripts.initial.length).toBeGreaterThan(1);
     const initial = await gzippedBytes(outDir, scripts.initial);
     expect(initial).toBeLessThan(15_000);
+  });
+
+  it("points from the upload page to the create form's own-picture option in the option's words", async () => {
+    expect(await page("create/picture/index.html")).toContain(`choose “${ownPictureLabel}”`);
   });
 
   it("fetches the organiser's edit form and the create form's upload only when asked for", async () => {

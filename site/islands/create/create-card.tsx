@@ -12,6 +12,7 @@ import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
 import { previewDelivery } from "./delivery-preview.ts";
+import { ownPicture, ownPictureLabel } from "./own-picture.ts";
 import { loadUploadPicture, uploadUnavailable } from "./upload-loader.ts";
 import type { UploadPictureProps } from "./upload-picture.ts";
 
@@ -42,9 +43,6 @@ function timeZones(own: string): string[] {
 function dateIn(instant: Date, timeZone: string): string | undefined {
   return isTimeZone(timeZone) ? zonedDateTime(instant, timeZone).deliverAt.slice(0, 10) : undefined;
 }
-
-/** The design list's last choice: the sender's own picture instead of a catalog design. */
-const ownPicture = "your-own-picture";
 
 export function CreateCard({ designs, preselected }: Props) {
   const ownZone = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, []);
@@ -205,7 +203,7 @@ export function CreateCard({ designs, preselected }: Props) {
                   {design.title}
                 </option>
               ))}
-              <option value={ownPicture}>Your own picture (upload)</option>
+              <option value={ownPicture}>{ownPictureLabel}</option>
             </select>
           )}
         </Field>

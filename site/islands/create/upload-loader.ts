@@ -5,13 +5,13 @@
 // module with the create page but Preact's own files, so both run on one Preact, and adding it moves no code
 // of the other pages between chunks.
 import type { ComponentType } from "preact";
+import { ownPictureLabel } from "./own-picture.ts";
 import type { UploadPictureProps } from "./upload-picture.ts";
 
 type UploadPicture = ComponentType<UploadPictureProps>;
 
 /** What the form shows when the upload cannot load: choosing the option again loads it afresh. */
-export const uploadUnavailable =
-  "Your own picture could not be loaded just now. Choose it again to retry, or pick one of our designs.";
+export const uploadUnavailable = `Your own picture could not be loaded just now. Choose “${ownPictureLabel}” again to retry, or pick one of our designs.`;
 
 /** How long the form waits for the module, once added, to hand over its component. */
 export const uploadWaitMs = 20_000;
