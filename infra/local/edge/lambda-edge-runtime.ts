@@ -13,6 +13,7 @@ import type {
 } from "../../../edge/aws/lambda-edge-event.ts";
 import { localAccountId } from "../config.ts";
 import { capitaliseHeaderName } from "./header-rules.ts";
+import { environmentPool } from "./lambda-edge-pool.ts";
 import { exposedBody, type LambdaEdgeOutcome, replacementBody, validate } from "./lambda-edge-result.ts";
 import type { LambdaEdgeContext } from "./lambda-edge-worker.ts";
 
@@ -32,7 +33,7 @@ export interface LambdaEdgeSource {
   timeoutMs?: number;
   /** 128 MB is the viewer events' maximum and Lambda's default. */
   memoryMb?: number;
-  /** At most this many execution environments at once (see defaultConcurrency). */
+  /** At most this many execution environments at once (see lambda-edge-pool.ts's defaultConcurrency). */
   concurrency?: number;
 }
 export interface LambdaEdgeFunction {
@@ -53,13 +54,6 @@ const functionVersion = "1";
 // Lambda's Init phase is limited to 10 seconds; it is not part of an invocation's timeout.
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
 const initLimitMs = 10_000;
-/**
- * An execution environment runs one invocation at a time; Lambda meets concurrent requests with more
- * environments, up to the Region's concurrency quota (1,000 for Lambda@Edge, aws-edge-facts.md B4). The
- * local edge keeps a few per function, so image misses render side by side without crowding the machine.
- * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
- */
-const defaultConcurrency = 2;
 
 /**
  * What Lambda sets in a function's environment (Lambda@Edge allows no variables of your own). The keys
@@ -116,27 +110,15 @@ interface Environment {
 export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFunction {
   const timeoutMs = source.timeoutMs ?? (isViewerEvent(source.eventType) ? 5000 : 30_000);
   const exportName = source.exportName ?? "handler";
-  const concurrency = source.concurrency ?? defaultConcurrency;
-  /** Every live environment, and those of them with no invocation. */
-  const environments = new Set<Environment>();
-  const idle: Environment[] = [];
-  /**
-   * Invocations waiting for an environment, first come first served: each is handed one coming free, or
-   * undefined when one has gone (room to start another) or the function is shut down.
-   */
-  const waiting: ((handed: Environment | undefined) => void)[] = [];
   let nextId = 0;
-  let closed = false;
 
   const fail = (of: Environment, reason: string) => {
-    const wasLive = environments.delete(of);
-    if (idle.includes(of)) idle.splice(idle.indexOf(of), 1);
     for (const entry of of.running.values()) {
       clearTimeout(entry.timer);
       entry.resolve({ type: "error", status: 503, reason });
     }
     of.running.clear();
-    if (wasLive) waiting.shift()?.(undefined);
+    pool.remove(of);
   };
   const spawn = (): Environment => {
     const stream = logStreamName(new Date());
@@ -195,36 +177,15 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
     worker.unref();
     return created;
   };
-
-  /** An idle environment, a new one while there is room, or the first to come free; none once shut down. */
-  const acquire = async (): Promise<Environment | undefined> => {
-    for (;;) {
-      if (closed) return undefined;
-      const free = idle.pop();
-      if (free) return free;
-      if (environments.size < concurrency) {
-        const created = spawn();
-        environments.add(created);
-        return created;
-      }
-      const handed = await new Promise<Environment | undefined>((resolve) => waiting.push(resolve));
-      if (handed && environments.has(handed)) return handed;
-    }
-  };
-  const release = (of: Environment) => {
-    if (!environments.has(of)) return;
-    const next = waiting.shift();
-    if (next) next(of);
-    else idle.push(of);
-  };
+  const pool = environmentPool(spawn, source.concurrency);
 
   const run = async (cf: Parameters<LambdaEdgeFunction["invoke"]>[0]): Promise<LambdaEdgeOutcome> => {
-    const current = await acquire();
+    const current = await pool.acquire();
     if (!current) return { type: "error", status: 503, reason: "the function was shut down" };
     try {
       return await invokeIn(current, cf);
     } finally {
-      release(current);
+      pool.release(current);
     }
   };
 
@@ -264,10 +225,7 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       return validate(source.eventType, cf, (outcome as { request: unknown }).request);
     },
     async close() {
-      closed = true;
-      const all = [...environments];
-      for (const current of all) fail(current, "the function was shut down");
-      for (const resolve of waiting.splice(0)) resolve(undefined);
+      const all = pool.close((current) => fail(current, "the function was shut down"));
       await Promise.all(all.map((current) => current.worker.terminate()));
     },
   };
