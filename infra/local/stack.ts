@@ -289,11 +289,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       wafInsertedHeaderValue: edgeBuild.uploadCaptchaSecret,
     });
     started.push(edge);
-    // The bucket takes the pages' upload POSTs from the site's origin, known now that the edge listens.
+    // The bucket takes the pages' upload POSTs from the site's origin, known now that the edge listens:
+    // as npm start prints it (localhost) and as the edge binds it (127.0.0.1), two origins to a browser.
     await apiS3.send(
       new PutBucketCorsCommand({
         Bucket: localBuckets.images,
-        CORSConfiguration: { CORSRules: uploadCorsRules(edge.url) },
+        CORSConfiguration: {
+          CORSRules: uploadCorsRules([edge.url, edge.url.replace("//127.0.0.1:", "//localhost:")]),
+        },
       }),
     );
     api = createApiHandler({

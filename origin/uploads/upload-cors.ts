@@ -10,12 +10,12 @@
 // flag"; XMLHttpRequest Standard, send(): "upload listener flag"), so the rule must answer OPTIONS too.
 import type { CORSRule } from "@aws-sdk/client-s3";
 
-/** The one rule: the site's pages may POST an upload and read the answer's ETag. */
-export function uploadCorsRules(siteOrigin: string): CORSRule[] {
+/** The one rule: the site's pages (on any of its origins) may POST an upload and read the answer's ETag. */
+export function uploadCorsRules(siteOrigins: readonly string[]): CORSRule[] {
   return [
     {
       ID: "goodgreets-upload-form",
-      AllowedOrigins: [siteOrigin],
+      AllowedOrigins: [...siteOrigins],
       AllowedMethods: ["POST"],
       ExposeHeaders: ["ETag"],
       MaxAgeSeconds: 600,
