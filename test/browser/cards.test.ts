@@ -46,6 +46,9 @@ async function newWatchedContext(browser: Browser): Promise<{ context: BrowserCo
   });
   // A step that fails should fail in seconds, not hold the file for Playwright's 30 s default.
   context.setDefaultTimeout(10_000);
+  // A page load waits for its first pictures, which a cold cache has the resizer render: on a busy
+  // machine that alone can pass the step timeout (seen on the catalog under two CPU-burning loops).
+  context.setDefaultNavigationTimeout(60_000);
   watches.push(await watchContext(context));
   return { context, page: await context.newPage() };
 }

@@ -47,6 +47,9 @@ describe("the sign page after the organiser removed a signature", () => {
 
     const context = await harness.browser.newContext({ viewport: { width: 390, height: 800 } });
     context.setDefaultTimeout(10_000);
+    // A page load waits for its first pictures, which a cold cache has the resizer render: on a busy
+    // machine that alone can pass the step timeout (seen on the catalog under two CPU-burning loops).
+    context.setDefaultNavigationTimeout(60_000);
     const watch: ContextWatch = await watchContext(context);
     try {
       const page = await context.newPage();

@@ -38,6 +38,9 @@ describe("a card with the sender's own picture, through the pages", { timeout: 1
       locale: "en-GB",
     });
     context.setDefaultTimeout(15_000);
+    // A page load waits for its first pictures, which a cold cache has the resizer render: on a busy
+    // machine that alone can pass the step timeout (seen on the catalog under two CPU-burning loops).
+    context.setDefaultNavigationTimeout(60_000);
     const watch: ContextWatch = await watchContext(context);
     // Every value the page gives a <progress>, with its max: read after the upload, so no assertion races
     // the throttled upload's clock.
