@@ -1,18 +1,13 @@
 // Lambda@Edge in the local edge runs invocations of one function side by side in separate execution
 // environments, as Lambda does, up to the function's bound; beyond it an invocation waits for one to
 // come free, and an environment lost to a timeout makes room for a new one.
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type LambdaEdgeFunction,
-  lambdaEdgeRequest,
-  startLambdaEdgeFunction,
-} from "../../infra/local/edge/lambda-edge-runtime.ts";
+import { type LambdaEdgeFunction, lambdaEdgeRequest } from "../../infra/local/edge/lambda-edge-runtime.ts";
+import { type HandlerModule, writeHandlerModule } from "./handler-module.ts";
 
-let folder: string;
-const started: LambdaEdgeFunction[] = [];
+let module: HandlerModule;
 
 // `gate`: marks that it started, then waits for the test to open the gate; answers its environment's
 // log stream, which names the execution environment. `loop` with ?loop never returns.
@@ -36,12 +31,10 @@ export async function loop(event, context) {
 `;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), "lambda-edge-concurrency-"));
-  await writeFile(join(folder, "handlers.mjs"), handlers);
+  module = await writeHandlerModule("lambda-edge-concurrency", handlers);
 });
 afterAll(async () => {
-  await Promise.all(started.map((lambda) => lambda.close()));
-  await rm(folder, { recursive: true, force: true });
+  await module?.close();
 });
 
 const invocation = (rawQuery: string) => ({
@@ -72,15 +65,8 @@ async function until(condition: () => Promise<boolean>) {
 
 describe("Lambda@Edge concurrency", () => {
   it("runs two invocations at once in two environments and a third in one of them once it is free", async () => {
-    const gates = await mkdtemp(join(folder, "gates-"));
-    const lambda = startLambdaEdgeFunction({
-      name: "gate",
-      modulePath: join(folder, "handlers.mjs"),
-      exportName: "gate",
-      eventType: "origin-request",
-      concurrency: 2,
-    });
-    started.push(lambda);
+    const gates = await mkdtemp(join(module.folder, "gates-"));
+    const lambda = module.start("gate", "origin-request", { concurrency: 2 });
     const outcomes = [1, 2, 3].map(() => lambda.invoke(invocation(encodeURIComponent(gates))));
     // Both environments are inside the handler at the same time: a serial runtime never gets here.
     await until(async () => (await readdir(gates)).filter((name) => name.startsWith("started-")).length >= 2);
@@ -93,15 +79,7 @@ describe("Lambda@Edge concurrency", () => {
   }, 60_000);
 
   it("replaces an environment lost to a timeout for the invocation waiting for it", async () => {
-    const lambda = startLambdaEdgeFunction({
-      name: "loop",
-      modulePath: join(folder, "handlers.mjs"),
-      exportName: "loop",
-      eventType: "origin-request",
-      timeoutMs: 1000,
-      concurrency: 1,
-    });
-    started.push(lambda);
+    const lambda = module.start("loop", "origin-request", { timeoutMs: 1000, concurrency: 1 });
     const first = environmentOf(await lambda.invoke(invocation("")));
     const stuck = lambda.invoke(invocation("loop"));
     // Waits for the only environment; runs in a fresh one once the stuck one is stopped.

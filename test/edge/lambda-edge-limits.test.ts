@@ -3,20 +3,15 @@
 // than text or base64, bad base64, a change to a read-only header; on request events a URI and query
 // string of 8,192 characters or more, or a query string with a space or "#". An image over 1 MB answered by an
 // origin-response function is the resizer's case: CloudFront refuses it, so the resizer must redirect.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type LambdaEdgeEventType,
-  type LambdaEdgeFunction,
   lambdaEdgeRequest,
   lambdaEdgeResponse,
-  startLambdaEdgeFunction,
 } from "../../infra/local/edge/lambda-edge-runtime.ts";
+import { type HandlerModule, writeHandlerModule } from "./handler-module.ts";
 
-let folder: string;
-const started: LambdaEdgeFunction[] = [];
+let module: HandlerModule;
 
 // Each handler reads what to do from the query string, so one module serves every case.
 const handlers = `
@@ -57,24 +52,13 @@ export async function sets(event) {
 `;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), "lambda-edge-limits-"));
-  await writeFile(join(folder, "handlers.mjs"), handlers);
+  module = await writeHandlerModule("lambda-edge-limits", handlers);
 });
 afterAll(async () => {
-  await Promise.all(started.map((lambda) => lambda.close()));
-  await rm(folder, { recursive: true, force: true });
+  await module?.close();
 });
 
-function start(exportName: string, eventType: LambdaEdgeEventType) {
-  const lambda = startLambdaEdgeFunction({
-    name: exportName,
-    modulePath: join(folder, "handlers.mjs"),
-    exportName,
-    eventType,
-  });
-  started.push(lambda);
-  return lambda;
-}
+const start = (exportName: string, eventType: LambdaEdgeEventType) => module.start(exportName, eventType);
 
 /** A response event as CloudFront builds it for `/img/x` with the handler's instruction as the query. */
 function responseEvent(
