@@ -3,107 +3,37 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
-import type { CloudFrontOrigin } from "../../../edge/aws/lambda-edge-event.ts";
 import type {
   CloudFrontFunctionAssociation,
   DistributionDeclaration,
   LambdaEdgeAssociation,
 } from "../../../edge/distribution.ts";
+import { type CloudFrontFunction, compileCloudFrontFunction } from "./cloudfront-function-runtime.ts";
+import { functionViewerRequest, functionViewerResponse } from "./cloudfront-function-stage.ts";
+import type {
+  EdgeContext,
+  HttpRequestParts,
+  HttpResponseParts,
+  LambdaEdgeOrigin,
+  RequestStageResult,
+  ResponseStageResult,
+} from "./edge-function-parts.ts";
 import {
-  type CloudFrontFunction,
-  compileCloudFrontFunction,
-  httpRequestFromFunction,
-  httpResponseFromFunction,
-  viewerRequestEvent,
-  viewerResponseEvent,
-} from "./cloudfront-function-runtime.ts";
-import type { FunctionOriginOverride } from "./cloudfront-origin-helpers.ts";
-import { splitHiddenHeaders } from "./header-rules.ts";
-import {
-  httpRequestFromLambda,
-  httpResponseFromLambda,
   type LambdaEdgeEventType,
   type LambdaEdgeFunction,
-  lambdaEdgeRequest,
-  lambdaEdgeResponse,
   startLambdaEdgeFunction,
 } from "./lambda-edge-runtime.ts";
+import { lambdaRequestStage, lambdaResponseStage } from "./lambda-edge-stage.ts";
 
-export interface HttpRequestParts {
-  method: string;
-  uri: string;
-  rawQuery: string;
-  headers: [string, string][];
-  /** Where and how the request goes, when a viewer-request CloudFront Function used the origin helpers. */
-  originOverride?: FunctionOriginOverride;
-}
-
-export interface HttpResponseParts {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body?: Buffer | undefined;
-}
-
-export interface EdgeContext {
-  distributionDomainName: string;
-  distributionId: string;
-  requestId: string;
-  viewerIp: string;
-}
-
-/** Where an origin event says the request is going, in Lambda@Edge's `origin` shape. */
-export type LambdaEdgeOrigin = CloudFrontOrigin | undefined;
-
-export type FunctionFailure = {
-  type: "error";
-  /** 400 when the viewer's body, which an Include Body function needed, did not arrive whole. */
-  status: 400 | 502 | 503;
-  detailedResultType: string;
-  reason: string;
-};
-
-export type RequestStageResult =
-  | {
-      type: "request";
-      request: HttpRequestParts;
-      /**
-       * The body to send on once an Include Body function has read the viewer's: its replacement, or
-       * the viewer's own bytes (the stream is spent).
-       */
-      body?: Buffer;
-    }
-  | {
-      type: "response";
-      response: HttpResponseParts;
-      resultType: "FunctionGeneratedResponse" | "LambdaGeneratedResponse";
-    }
-  | FunctionFailure;
-
-export type ResponseStageResult = { type: "response"; response: HttpResponseParts } | FunctionFailure;
+// The parts' types, as the pipeline's modules import them.
+export type {
+  EdgeContext,
+  HttpRequestParts,
+  HttpResponseParts,
+  LambdaEdgeOrigin,
+} from "./edge-function-parts.ts";
 
 type Association = CloudFrontFunctionAssociation | LambdaEdgeAssociation;
-
-// Headers CloudFront never exposes to edge functions: an origin's X-Amzn-RequestId, say, passes to the
-// viewer untouched but is not in the function's event.
-function exposedToFunctions(response: HttpResponseParts): {
-  exposed: HttpResponseParts;
-  hidden: [string, string][];
-} {
-  const { exposed, hidden } = splitHiddenHeaders(response.headers);
-  return { exposed: { ...response, headers: exposed }, hidden };
-}
-
-function failure(kind: Association["kind"], status: 502 | 503, reason: string): FunctionFailure {
-  const prefix = kind === "cloudfront-function" ? "Function" : "Lambda";
-  const detail =
-    status === 502
-      ? "ValidationError"
-      : /timed out|compute budget|did not finish/i.test(reason)
-        ? "LimitExceeded"
-        : "ExecutionError";
-  return { type: "error", status, detailedResultType: `${prefix}${detail}`, reason };
-}
 
 /** Every function of a distribution, compiled or started once and shared by the behaviours naming it. */
 export class EdgeFunctions {
@@ -154,18 +84,20 @@ export class EdgeFunctions {
     return lambda;
   }
 
-  #config(context: EdgeContext, eventType: LambdaEdgeEventType) {
-    return {
-      distributionDomainName: context.distributionDomainName,
-      distributionId: context.distributionId,
-      eventType,
-      requestId: context.requestId,
-    };
+  #cloudFrontFunction(association: CloudFrontFunctionAssociation): CloudFrontFunction {
+    const compiled = this.#cloudFrontFunctions.get(association.name);
+    if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
+    return compiled;
   }
 
-  #report(association: Association, event: string, result: FunctionFailure): FunctionFailure {
-    this.#log(`${association.name} (${event}) failed → ${result.status}: ${result.reason}`);
-    return result;
+  #functionLog(association: CloudFrontFunctionAssociation): (line: string) => void {
+    return (line) => this.#log(`${association.name}: ${line}`);
+  }
+
+  /** A failed stage is logged with the function and event it came from. */
+  #report(association: Association, event: string, result: RequestStageResult | ResponseStageResult): void {
+    if (result.type === "error")
+      this.#log(`${association.name} (${event}) failed → ${result.status}: ${result.reason}`);
   }
 
   /** The viewer's `body` is read only for a Lambda@Edge function associated with Include Body. */
@@ -175,33 +107,24 @@ export class EdgeFunctions {
     context: EdgeContext,
     body?: Readable,
   ): Promise<RequestStageResult> {
-    if (association.kind === "cloudfront-function") {
-      const compiled = this.#cloudFrontFunctions.get(association.name);
-      if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
-      const outcome = await compiled.run(viewerRequestEvent(this.#functionInput(request, context)));
-      for (const line of outcome.logs) this.#log(`${association.name}: ${line}`);
-      if (outcome.type === "error")
-        return this.#report(
-          association,
-          "viewer-request",
-          failure(association.kind, outcome.status, outcome.reason),
-        );
-      if (outcome.type === "response")
-        return {
-          type: "response",
-          response: httpResponseFromFunction(outcome.response),
-          resultType: "FunctionGeneratedResponse",
-        };
-      return {
-        type: "request",
-        request: {
-          method: request.method,
-          ...httpRequestFromFunction(outcome.request),
-          ...(outcome.origin ? { originOverride: outcome.origin } : {}),
-        },
-      };
-    }
-    return this.#lambdaRequest(association, "viewer-request", request, context, undefined, body);
+    const result =
+      association.kind === "cloudfront-function"
+        ? await functionViewerRequest(
+            this.#cloudFrontFunction(association),
+            request,
+            context,
+            this.#functionLog(association),
+          )
+        : await lambdaRequestStage(
+            this.#lambda(association, "viewer-request"),
+            association.includeBody ?? false,
+            request,
+            context,
+            undefined,
+            body,
+          );
+    this.#report(association, "viewer-request", result);
+    return result;
   }
 
   async originRequest(
@@ -211,58 +134,16 @@ export class EdgeFunctions {
     origin: LambdaEdgeOrigin,
     body?: Readable,
   ): Promise<RequestStageResult> {
-    return this.#lambdaRequest(association, "origin-request", request, context, origin, body);
-  }
-
-  async #lambdaRequest(
-    association: LambdaEdgeAssociation,
-    eventType: "viewer-request" | "origin-request",
-    request: HttpRequestParts,
-    context: EdgeContext,
-    origin: LambdaEdgeOrigin,
-    body: Readable | undefined,
-  ): Promise<RequestStageResult> {
-    let bytes: Buffer | undefined;
-    if (association.includeBody) {
-      const read = body ? await readWhole(body) : { type: "body" as const, bytes: Buffer.alloc(0) };
-      if (read.type === "error")
-        return this.#report(association, eventType, {
-          type: "error",
-          status: 400,
-          detailedResultType: "ClientCommError",
-          reason: `the viewer's body did not arrive: ${read.reason}`,
-        });
-      bytes = read.bytes;
-    }
-    const outcome = await this.#lambda(association, eventType).invoke({
-      config: this.#config(context, eventType),
-      request: lambdaEdgeRequest({
-        ...lambdaRequestRecord(request, context, origin),
-        ...(bytes ? { body: { bytes, eventType } } : {}),
-      }),
-    });
-    if (outcome.type === "error")
-      return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
-    if (outcome.type === "response")
-      return {
-        type: "response",
-        response: httpResponseFromLambda(outcome.response),
-        resultType: "LambdaGeneratedResponse",
-      };
-    const { body: replaced, ...changed } = httpRequestFromLambda(outcome.request);
-    // Content-Length is read-only to the function; a replaced body gets its own from the edge.
-    const headers = replaced
-      ? [
-          ...changed.headers.filter(([name]) => !/^(content-length|transfer-encoding)$/i.test(name)),
-          ["Content-Length", String(replaced.length)] as [string, string],
-        ]
-      : changed.headers;
-    const onward = replaced ?? bytes;
-    return {
-      type: "request",
-      request: { method: request.method, ...changed, headers },
-      ...(onward ? { body: onward } : {}),
-    };
+    const result = await lambdaRequestStage(
+      this.#lambda(association, "origin-request"),
+      association.includeBody ?? false,
+      request,
+      context,
+      origin,
+      body,
+    );
+    this.#report(association, "origin-request", result);
+    return result;
   }
 
   async originResponse(
@@ -272,7 +153,10 @@ export class EdgeFunctions {
     context: EdgeContext,
     origin: LambdaEdgeOrigin,
   ): Promise<ResponseStageResult> {
-    return this.#lambdaResponse(association, "origin-response", request, response, context, origin);
+    const lambda = this.#lambda(association, "origin-response");
+    const result = await lambdaResponseStage(lambda, request, response, context, origin);
+    this.#report(association, "origin-response", result);
+    return result;
   }
 
   async viewerResponse(
@@ -281,86 +165,24 @@ export class EdgeFunctions {
     response: HttpResponseParts,
     context: EdgeContext,
   ): Promise<ResponseStageResult> {
-    if (association.kind === "cloudfront-function") {
-      const compiled = this.#cloudFrontFunctions.get(association.name);
-      if (!compiled) throw new Error(`CloudFront Function ${association.name} was not compiled`);
-      const { exposed, hidden } = exposedToFunctions(response);
-      const outcome = await compiled.run(
-        viewerResponseEvent(viewerRequestEvent(this.#functionInput(request, context)), exposed),
-      );
-      for (const line of outcome.logs) this.#log(`${association.name}: ${line}`);
-      if (outcome.type === "error")
-        return this.#report(
-          association,
-          "viewer-response",
-          failure(association.kind, outcome.status, outcome.reason),
-        );
-      if (outcome.type === "request")
-        return this.#report(
-          association,
-          "viewer-response",
-          failure(association.kind, 502, "viewer-response returned a request"),
-        );
-      const modified = httpResponseFromFunction(outcome.response);
-      return {
-        type: "response",
-        response: {
-          ...modified,
-          headers: [...modified.headers, ...hidden],
-          body: modified.body ?? response.body,
-        },
-      };
-    }
-    return this.#lambdaResponse(association, "viewer-response", request, response, context, undefined);
-  }
-
-  async #lambdaResponse(
-    association: LambdaEdgeAssociation,
-    eventType: "origin-response" | "viewer-response",
-    request: HttpRequestParts,
-    response: HttpResponseParts,
-    context: EdgeContext,
-    origin: LambdaEdgeOrigin,
-  ): Promise<ResponseStageResult> {
-    const outcome = await this.#lambda(association, eventType).invoke({
-      config: this.#config(context, eventType),
-      request: lambdaEdgeRequest(lambdaRequestRecord(request, context, origin)),
-      response: lambdaEdgeResponse(exposedToFunctions(response).exposed),
-    });
-    if (outcome.type === "error")
-      return this.#report(association, eventType, failure(association.kind, outcome.status, outcome.reason));
-    if (outcome.type === "request")
-      return this.#report(
-        association,
-        eventType,
-        failure(association.kind, 502, `${eventType} returned a request`),
-      );
-    const modified = httpResponseFromLambda(outcome.response);
-    const { hidden } = exposedToFunctions(response);
-    // Response triggers never see the body; leaving it out keeps the origin's.
-    return {
-      type: "response",
-      response: {
-        ...modified,
-        headers: [...modified.headers, ...hidden],
-        body: modified.body ?? response.body,
-      },
-    };
-  }
-
-  #functionInput(request: HttpRequestParts, context: EdgeContext) {
-    return {
-      method: request.method,
-      uri: request.uri,
-      rawQuery: request.rawQuery,
-      headers: request.headers,
-      viewerIp: context.viewerIp,
-      context: {
-        distributionDomainName: context.distributionDomainName,
-        distributionId: context.distributionId,
-        requestId: context.requestId,
-      },
-    };
+    const result =
+      association.kind === "cloudfront-function"
+        ? await functionViewerResponse(
+            this.#cloudFrontFunction(association),
+            request,
+            response,
+            context,
+            this.#functionLog(association),
+          )
+        : await lambdaResponseStage(
+            this.#lambda(association, "viewer-response"),
+            request,
+            response,
+            context,
+            undefined,
+          );
+    this.#report(association, "viewer-response", result);
+    return result;
   }
 
   async close(): Promise<void> {
@@ -368,19 +190,6 @@ export class EdgeFunctions {
       [...this.#lambdas.values(), ...this.#cloudFrontFunctions.values()].map((running) => running.close()),
     );
   }
-}
-
-/** A viewer body read whole, or why it could not be (the viewer went away, or sent too much). */
-async function readWhole(
-  body: Readable,
-): Promise<{ type: "body"; bytes: Buffer } | { type: "error"; reason: string }> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-  } catch (error) {
-    return { type: "error", reason: error instanceof Error ? error.message : String(error) };
-  }
-  return { type: "body", bytes: Buffer.concat(chunks) };
 }
 
 /** A CloudFront Function's code, as the edge loads it. */
@@ -394,15 +203,3 @@ const eventTypes = {
   originResponse: "origin-response",
   viewerResponse: "viewer-response",
 } as const satisfies Record<string, LambdaEdgeEventType>;
-
-/** What the Lambda@Edge request record is built from. */
-function lambdaRequestRecord(request: HttpRequestParts, context: EdgeContext, origin: LambdaEdgeOrigin) {
-  return {
-    method: request.method,
-    uri: request.uri,
-    rawQuery: request.rawQuery,
-    headers: request.headers,
-    clientIp: context.viewerIp,
-    ...(origin ? { origin } : {}),
-  };
-}
