@@ -1,7 +1,4 @@
 // Lambda@Edge handlers in their workers: limits, validation, and recovery from crashes and loops.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   httpRequestFromLambda,
@@ -9,11 +6,13 @@ import {
   type LambdaEdgeFunction,
   lambdaEdgeRequest,
   lambdaEdgeResponse,
-  startLambdaEdgeFunction,
 } from "../../infra/local/edge/lambda-edge-runtime.ts";
+import { type HandlerModule, writeHandlerModule } from "../edge/handler-module.ts";
 
-let folder: string;
-const started: LambdaEdgeFunction[] = [];
+let handlerModule: HandlerModule;
+// A module whose Init (its top level) takes longer than the invocation timeout given it below.
+let slowInit: HandlerModule;
+let brokenInit: HandlerModule;
 
 const handlers = `
 export async function passThrough(event) { return event.Records[0].cf.request; }
@@ -54,33 +53,24 @@ export async function nothing() { return undefined; }
 `;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), "lambda-edge-"));
-  await writeFile(join(folder, "handlers.mjs"), handlers);
-  // A module whose Init (its top level) takes longer than the invocation timeout given it below.
-  await writeFile(
-    join(folder, "slow-init.mjs"),
+  handlerModule = await writeHandlerModule("lambda-edge", handlers);
+  slowInit = await writeHandlerModule(
+    "lambda-edge-slow-init",
     `await new Promise((resolve) => setTimeout(resolve, 3000));
     export async function handler(event) { return event.Records[0].cf.request; }`,
   );
-  await writeFile(join(folder, "broken-init.mjs"), `throw new Error("no configuration baked in");`);
+  brokenInit = await writeHandlerModule(
+    "lambda-edge-broken-init",
+    `throw new Error("no configuration baked in");`,
+  );
 });
 
 afterAll(async () => {
-  await Promise.all(started.map((lambda) => lambda.close()));
-  await rm(folder, { recursive: true, force: true });
+  await Promise.all([handlerModule, slowInit, brokenInit].map((module) => module?.close()));
 });
 
-function start(exportName: string, eventType: LambdaEdgeEventType, timeoutMs?: number) {
-  const lambda = startLambdaEdgeFunction({
-    name: exportName,
-    modulePath: join(folder, "handlers.mjs"),
-    exportName,
-    eventType,
-    ...(timeoutMs ? { timeoutMs } : {}),
-  });
-  started.push(lambda);
-  return lambda;
-}
+const start = (exportName: string, eventType: LambdaEdgeEventType, timeoutMs?: number) =>
+  handlerModule.start(exportName, eventType, timeoutMs ? { timeoutMs } : {});
 
 const config = (eventType: LambdaEdgeEventType) => ({
   distributionDomainName: "d111111abcdef8.cloudfront.net",
@@ -234,25 +224,14 @@ describe("Lambda@Edge runtime", () => {
   });
 
   it("starts the timeout once the environment is ready: a slow Init does not time out the invocation", async () => {
-    const lambda = startLambdaEdgeFunction({
-      name: "slow-init",
-      modulePath: join(folder, "slow-init.mjs"),
-      eventType: "viewer-request",
-      timeoutMs: 1000,
-    });
-    started.push(lambda);
+    const lambda = slowInit.start("handler", "viewer-request", { timeoutMs: 1000 });
     expect(await lambda.invoke({ config: config("viewer-request"), request: request() })).toMatchObject({
       type: "request",
     });
   });
 
   it("answers 503 with the reason when Init fails", async () => {
-    const lambda = startLambdaEdgeFunction({
-      name: "broken-init",
-      modulePath: join(folder, "broken-init.mjs"),
-      eventType: "origin-request",
-    });
-    started.push(lambda);
+    const lambda = brokenInit.start("handler", "origin-request");
     expect(await lambda.invoke({ config: config("origin-request"), request: request() })).toMatchObject({
       type: "error",
       status: 503,

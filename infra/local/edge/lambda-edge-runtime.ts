@@ -1,30 +1,33 @@
 // Lambda@Edge for the local edge: each function in its own workers (a crash or an endless loop costs one
-// invocation, never the edge), the CloudFront event record shape, and CloudFront's validation of results.
-import { randomBytes, randomUUID } from "node:crypto";
-import { basename, extname } from "node:path";
+// invocation, never the edge), Init and invocation timeouts, and CloudFront's validation of results.
+import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type {
-  CloudFrontHeaders,
   CloudFrontLambdaRequest,
   CloudFrontLambdaResponse,
-  CloudFrontOrigin,
   LambdaEdgeConfig,
   LambdaEdgeEventType,
 } from "../../../edge/aws/lambda-edge-event.ts";
 import { localAccountId } from "../config.ts";
-import { capitaliseHeaderName } from "./header-rules.ts";
+import {
+  functionVersion,
+  homeRegion,
+  lambdaEdgeEnvironment,
+  logStreamName,
+} from "./lambda-edge-environment.ts";
 import { environmentPool } from "./lambda-edge-pool.ts";
-import { exposedBody, type LambdaEdgeOutcome, replacementBody, validate } from "./lambda-edge-result.ts";
+import { type LambdaEdgeOutcome, validate } from "./lambda-edge-result.ts";
 import type { LambdaEdgeContext } from "./lambda-edge-worker.ts";
 
-export type {
-  CloudFrontHeaders,
-  CloudFrontLambdaRequest,
-  CloudFrontLambdaResponse,
-  LambdaEdgeConfig,
-  LambdaEdgeEventType,
-} from "../../../edge/aws/lambda-edge-event.ts";
-export type { LambdaEdgeOutcome } from "./lambda-edge-result.ts";
+export type { LambdaEdgeEventType } from "../../../edge/aws/lambda-edge-event.ts";
+// The record conversions live beside the runtime; the edge's tests and bench reach them through it.
+export {
+  httpRequestFromLambda,
+  httpResponseFromLambda,
+  lambdaEdgeRequest,
+  lambdaEdgeResponse,
+} from "./lambda-edge-records.ts";
+
 export interface LambdaEdgeSource {
   name: string;
   modulePath: string;
@@ -48,50 +51,9 @@ export interface LambdaEdgeFunction {
 }
 
 const isViewerEvent = (eventType: LambdaEdgeEventType) => eventType.startsWith("viewer");
-// The function's home Region: Lambda@Edge functions live in us-east-1 and their replicas keep the name.
-const homeRegion = "us-east-1";
-const functionVersion = "1";
 // Lambda's Init phase is limited to 10 seconds; it is not part of an invocation's timeout.
 // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
 const initLimitMs = 10_000;
-
-/**
- * What Lambda sets in a function's environment (Lambda@Edge allows no variables of your own). The keys
- * are Lambda's reserved ones plus LANG and PATH; the execution role's credentials are left out, as the
- * local edge has no role to give, so an AWS SDK call from a handler fails on credentials, not on a fake.
- * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
- * The replica name and log group carry the "us-east-1." prefix Lambda@Edge gives them:
- * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-logs.html
- */
-export function lambdaEdgeEnvironment(
-  source: LambdaEdgeSource,
-  logStreamName: string,
-): Record<string, string> {
-  const module = basename(source.modulePath, extname(source.modulePath));
-  return {
-    _HANDLER: `${module}.${source.exportName ?? "handler"}`,
-    AWS_REGION: homeRegion,
-    AWS_DEFAULT_REGION: homeRegion,
-    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split(".")[0]}.x`,
-    AWS_LAMBDA_FUNCTION_NAME: `${homeRegion}.${source.name}`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(source.memoryMb ?? 128),
-    AWS_LAMBDA_FUNCTION_VERSION: functionVersion,
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${homeRegion}.${source.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    LAMBDA_TASK_ROOT: "/var/task",
-    LAMBDA_RUNTIME_DIR: "/var/runtime",
-    TZ: ":UTC",
-    LANG: "en_US.UTF-8",
-    PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-  };
-}
-
-/** A log stream is named for the day, the version and the execution environment. */
-function logStreamName(now: Date): string {
-  const day = now.toISOString().slice(0, 10).replaceAll("-", "/");
-  return `${day}/[${functionVersion}]${randomBytes(16).toString("hex")}`;
-}
 
 interface Running {
   id: number;
@@ -228,86 +190,5 @@ export function startLambdaEdgeFunction(source: LambdaEdgeSource): LambdaEdgeFun
       const all = pool.close((current) => fail(current, "the function was shut down"));
       await Promise.all(all.map((current) => current.worker.terminate()));
     },
-  };
-}
-
-type Pairs = [string, string][];
-
-function toHeaders(pairs: Pairs): CloudFrontHeaders {
-  const headers: CloudFrontHeaders = {};
-  for (const [key, value] of pairs) {
-    const name = key.toLowerCase();
-    headers[name] = [...(headers[name] ?? []), { key, value }];
-  }
-  return headers;
-}
-const fromHeaders = (headers: CloudFrontHeaders | undefined): Pairs =>
-  Object.entries(headers ?? {}).flatMap(([name, values]) =>
-    values.map((entry) => [entry.key ?? capitaliseHeaderName(name), entry.value] as [string, string]),
-  );
-
-export function lambdaEdgeRequest(input: {
-  method: string;
-  uri: string;
-  rawQuery: string;
-  headers: Pairs;
-  clientIp: string;
-  origin?: CloudFrontOrigin;
-  /** With Include Body: the viewer's body and the event it goes to, which sets how much is exposed. */
-  body?: { bytes: Buffer; eventType: "viewer-request" | "origin-request" };
-}): CloudFrontLambdaRequest {
-  return {
-    clientIp: input.clientIp,
-    method: input.method,
-    uri: input.uri,
-    querystring: input.rawQuery,
-    headers: toHeaders(input.headers),
-    ...(input.body ? { body: exposedBody(input.body.bytes, input.body.eventType) } : {}),
-    ...(input.origin ? { origin: input.origin } : {}),
-  };
-}
-
-/** The request a function returns; `body` only when it replaced the viewer's. */
-export function httpRequestFromLambda(request: CloudFrontLambdaRequest): {
-  uri: string;
-  rawQuery: string;
-  headers: Pairs;
-  body?: Buffer;
-} {
-  return {
-    uri: request.uri,
-    rawQuery: request.querystring,
-    headers: fromHeaders(request.headers),
-    ...(request.body?.action === "replace" ? { body: replacementBody(request.body) } : {}),
-  };
-}
-
-export function lambdaEdgeResponse(input: {
-  status: number;
-  statusText: string;
-  headers: Pairs;
-}): CloudFrontLambdaResponse {
-  return {
-    status: String(input.status),
-    statusDescription: input.statusText,
-    headers: toHeaders(input.headers),
-  };
-}
-
-export function httpResponseFromLambda(response: CloudFrontLambdaResponse): {
-  status: number;
-  statusText: string;
-  headers: Pairs;
-  body?: Buffer;
-} {
-  const body =
-    response.body === undefined
-      ? undefined
-      : Buffer.from(response.body, response.bodyEncoding === "base64" ? "base64" : "utf8");
-  return {
-    status: Number(response.status),
-    statusText: response.statusDescription ?? "",
-    headers: fromHeaders(response.headers),
-    ...(body ? { body } : {}),
   };
 }

@@ -14,10 +14,10 @@ import {
 import {
   httpRequestFromLambda,
   httpResponseFromLambda,
-  type LambdaEdgeFunction,
   lambdaEdgeRequest,
   lambdaEdgeResponse,
-} from "./lambda-edge-runtime.ts";
+} from "./lambda-edge-records.ts";
+import type { LambdaEdgeFunction } from "./lambda-edge-runtime.ts";
 
 /** `lambda` was started for viewer-request or origin-request; `body` is read only with Include Body. */
 export async function lambdaRequestStage(
