@@ -2,12 +2,12 @@
 // CORS configurations.
 import { localRegion } from "../config.ts";
 import { readSmallBody } from "./body.ts";
+import { isValidBucketName } from "./bucket.ts";
 import { maxPolicyBytes, parseBucketPolicy } from "./bucket-policy.ts";
 import { corsConfigurationDocument, maxCorsBytes, parseCorsConfiguration } from "./cors-config.ts";
 import { noSuchBucket, type S3Error, s3Error } from "./errors.ts";
 import { readBodyPromises } from "./integrity.ts";
 import { listPage } from "./listing.ts";
-import { isValidBucketName } from "./object-store.ts";
 import { isS3Error, ownerId, type Reply, type S3Context, type S3Request, xmlReply } from "./request.ts";
 import {
   type ListedObject,

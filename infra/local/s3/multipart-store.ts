@@ -2,10 +2,11 @@
 // by the object store on completion; a part's sidecar rename is its commit, as for objects.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { type BodyDigests, type ObjectAttributes, writeBodyFile } from "./object-store.ts";
+import type { ObjectAttributes } from "./object-store.ts";
+import { type BodyDigests, isMissing, replaceFile, writeBodyFile } from "./stored-files.ts";
 
 export interface Upload {
   uploadId: string;
@@ -31,8 +32,6 @@ interface OpenUpload {
   /** Set once completion or abort started: later part uploads see NoSuchUpload. */
   closed: boolean;
 }
-
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT";
 
 export type PartOutcome<Problem> = { ok: true; part: Part } | { ok: false; problem: Problem };
 
@@ -79,8 +78,7 @@ export class MultipartUploads {
     const record: Upload = { uploadId, bucket, key, attributes, initiated: now };
     const folder = join(this.folder, uploadId);
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, "upload.json.tmp"), JSON.stringify(record), { flush: true });
-    await rename(join(folder, "upload.json.tmp"), join(folder, "upload.json"));
+    await replaceFile(join(folder, "upload.json"), JSON.stringify(record));
     this.uploads.set(uploadId, { record, parts: new Map(), closed: false });
     return record;
   }
@@ -121,8 +119,7 @@ export class MultipartUploads {
       file,
     };
     const sidecar = join(folder, `part-${partNumber}.json`);
-    await writeFile(`${sidecar}.${file}.tmp`, JSON.stringify(part), { flush: true });
-    await rename(`${sidecar}.${file}.tmp`, sidecar);
+    await replaceFile(sidecar, JSON.stringify(part));
     const previous = upload.parts.get(partNumber);
     upload.parts.set(partNumber, part);
     if (previous) await rm(join(folder, previous.file), { force: true });

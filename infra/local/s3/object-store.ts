@@ -1,14 +1,22 @@
 // Buckets and objects on disk: bodies streamed to uniquely named files, metadata in a JSON sidecar per key whose
-// rename is the commit point, so a crash leaves either the old object or the new one, never half of one.
+// rename is the commit point (stored-files.ts), so a crash leaves either the old object or the new one.
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createReadStream, type ReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Readable, Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { Bucket, type BucketRecord, isValidBucketName } from "./bucket.ts";
 import { type BucketPolicy, parseBucketPolicy } from "./bucket-policy.ts";
 import type { CorsRule } from "./cors-config.ts";
-import { compareKeys, firstIndexAfter } from "./listing.ts";
+import { compareKeys } from "./listing.ts";
+import {
+  type BodyDigests,
+  isMissing,
+  readJsonIfPresent,
+  readTextIfPresent,
+  replaceFile,
+  writeBodyFile,
+} from "./stored-files.ts";
 
 /** What S3 keeps about an object besides its bytes. */
 export interface ObjectAttributes {
@@ -33,99 +41,9 @@ export interface StoredObject extends ObjectAttributes {
   bodyFile: string;
 }
 
-export interface BucketRecord {
-  name: string;
-  creationDate: string;
-}
-
-/** S3's naming rules for general purpose buckets; they also keep a name safe as one directory name. */
-export function isValidBucketName(name: string): boolean {
-  return (
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
-    !name.includes("..") &&
-    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
-    !name.startsWith("xn--") &&
-    !name.endsWith("-s3alias")
-  );
-}
-
 /** Keys never become paths: the file name is a hash, so `../`, `/`, spaces or NUL cannot steer where bytes go. */
 function fileStemOf(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
-}
-
-class Bucket {
-  readonly record: BucketRecord;
-  readonly folder: string;
-  readonly objects = new Map<string, StoredObject>();
-  /** Keys in S3 listing order, kept sorted as objects come and go. */
-  readonly sortedKeys: string[] = [];
-  /** The bucket policy as it was put (GetBucketPolicy answers the text) and as it is evaluated. */
-  policy: { text: string; parsed: BucketPolicy } | undefined;
-  /** The CORS rules PutBucketCors set; undefined when the bucket has none. */
-  cors: readonly CorsRule[] | undefined;
-
-  constructor(record: BucketRecord, folder: string) {
-    this.record = record;
-    this.folder = folder;
-  }
-
-  get objectsFolder(): string {
-    return join(this.folder, "objects");
-  }
-
-  remember(object: StoredObject): void {
-    if (!this.objects.has(object.key)) {
-      this.sortedKeys.splice(firstIndexAfter(this.sortedKeys, object.key), 0, object.key);
-    }
-    this.objects.set(object.key, object);
-  }
-
-  forget(key: string): void {
-    if (!this.objects.delete(key)) return;
-    const index = firstIndexAfter(this.sortedKeys, key, true);
-    if (this.sortedKeys[index] === key) this.sortedKeys.splice(index, 1);
-  }
-}
-
-/** Streams `body` into a new file at `path`, hashing it on the way; a failed write leaves no file. */
-export async function writeBodyFile(body: Readable, path: string): Promise<BodyDigests> {
-  const tap = new Md5Tap();
-  try {
-    await pipeline(body, tap, createWriteStream(path, { flush: true }));
-  } catch (error) {
-    await rm(path, { force: true });
-    throw error;
-  }
-  return { md5: tap.hash.digest(), size: tap.size };
-}
-
-/** Digests of a body as it was written, for the caller's integrity checks before the object is committed. */
-export interface BodyDigests {
-  md5: Buffer;
-  size: number;
-}
-
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === "ENOENT";
-
-/** A JSON file written whole by a rename; undefined when there is none. */
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as T;
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
-class Md5Tap extends Transform {
-  readonly hash = createHash("md5");
-  size = 0;
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    callback(null, chunk);
-  }
 }
 
 export type PutOutcome<Problem> = { ok: true; object: StoredObject } | { ok: false; problem: Problem };
@@ -147,32 +65,22 @@ export class ObjectStore {
     for (const entry of await readdir(store.bucketsFolder, { withFileTypes: true })) {
       if (!entry.isDirectory() || !isValidBucketName(entry.name)) continue;
       const folder = join(store.bucketsFolder, entry.name);
-      let record: BucketRecord;
-      try {
-        record = JSON.parse(await readFile(join(folder, "bucket.json"), "utf8")) as BucketRecord;
-      } catch (error) {
-        // A folder without its record is a bucket whose deletion was interrupted (the record goes first).
-        if (isMissing(error)) continue;
-        throw error;
-      }
+      const record = await readJsonIfPresent<BucketRecord>(join(folder, "bucket.json"));
+      // A folder without its record is a bucket whose deletion was interrupted (the record goes first).
+      if (!record) continue;
       const bucket = new Bucket(record, folder);
       await mkdir(bucket.objectsFolder, { recursive: true });
       await store.load(bucket);
       await store.loadPolicy(bucket);
-      bucket.cors = await readJson<CorsRule[]>(join(folder, "cors.json"));
+      bucket.cors = await readJsonIfPresent<CorsRule[]>(join(folder, "cors.json"));
       store.buckets.set(record.name, bucket);
     }
     return store;
   }
 
   private async loadPolicy(bucket: Bucket): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(join(bucket.folder, "policy.json"), "utf8");
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
-    }
+    const text = await readTextIfPresent(join(bucket.folder, "policy.json"));
+    if (text === undefined) return;
     const parsed = parseBucketPolicy(text, bucket.record.name);
     if (!parsed.ok)
       throw new Error(
@@ -190,12 +98,8 @@ export class ObjectStore {
     const bucket = this.buckets.get(bucketName);
     if (!bucket) return;
     const file = join(bucket.folder, "cors.json");
-    if (rules) {
-      await writeFile(`${file}.tmp`, JSON.stringify(rules), { flush: true });
-      await rename(`${file}.tmp`, file);
-    } else {
-      await rm(file, { force: true });
-    }
+    if (rules) await replaceFile(file, JSON.stringify(rules));
+    else await rm(file, { force: true });
     bucket.cors = rules;
   }
 
@@ -211,12 +115,8 @@ export class ObjectStore {
     const bucket = this.buckets.get(bucketName);
     if (!bucket) return;
     const file = join(bucket.folder, "policy.json");
-    if (policy) {
-      await writeFile(`${file}.tmp`, policy.text, { flush: true });
-      await rename(`${file}.tmp`, file);
-    } else {
-      await rm(file, { force: true });
-    }
+    if (policy) await replaceFile(file, policy.text);
+    else await rm(file, { force: true });
     bucket.policy = policy;
   }
 
@@ -255,8 +155,7 @@ export class ObjectStore {
     const record: BucketRecord = { name, creationDate: new Date(now).toISOString() };
     const bucket = new Bucket(record, folder);
     await mkdir(bucket.objectsFolder, { recursive: true });
-    await writeFile(join(folder, "bucket.json.tmp"), JSON.stringify(record), { flush: true });
-    await rename(join(folder, "bucket.json.tmp"), join(folder, "bucket.json"));
+    await replaceFile(join(folder, "bucket.json"), JSON.stringify(record));
     this.buckets.set(name, bucket);
     return "created";
   }
@@ -370,9 +269,7 @@ export class ObjectStore {
   private async commit(bucket: Bucket, object: StoredObject): Promise<void> {
     await this.serially(bucket, object.key, async () => {
       const sidecar = join(bucket.objectsFolder, `${fileStemOf(object.key)}.json`);
-      const pending = `${sidecar}.${randomUUID()}.tmp`;
-      await writeFile(pending, JSON.stringify(object), { flush: true });
-      await rename(pending, sidecar);
+      await replaceFile(sidecar, JSON.stringify(object));
       const previous = bucket.objects.get(object.key);
       bucket.remember(object);
       if (previous && previous.bodyFile !== object.bodyFile) {
