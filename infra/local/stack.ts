@@ -2,20 +2,9 @@
 // API behind a function URL stand-in, and the local edge in front, wired from the one edge declaration.
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  NotFound,
-  PutBucketCorsCommand,
-  PutBucketPolicyCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { distribution, withUploadOrigin, withWafCaptcha } from "../../edge/distribution.ts";
-import { originAccessPolicy } from "../../edge/origin-access.ts";
 import { createApiHandler } from "../../origin/api/handler.ts";
 import type { FunctionUrlHandler } from "../../origin/aws/function-url-event.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
@@ -24,26 +13,25 @@ import { migrate } from "../../origin/db/migrate.ts";
 import { createDeliveryHandler } from "../../origin/delivery/handler.ts";
 import { cloudFrontEdgeCache } from "../../origin/edge-cache/cloudfront-edge-cache.ts";
 import { schedulerCardSchedules } from "../../origin/schedules/card-schedules.ts";
-import { uploadCorsRules } from "../../origin/uploads/upload-cors.ts";
-import { buildEdge, stopBuilding } from "../build/edge.ts";
 import { type CloudFrontApiStandIn, startCloudFrontApiStandIn } from "./cloudfront-api/server.ts";
 import {
   localBuckets,
-  localCredentials,
   localDatabase,
   localDistributionId,
   localEdgeIdentity,
   localRegion,
 } from "./config.ts";
 import { startDataApiStandIn } from "./data-api/server.ts";
-import { type LocalEdge, startLocalEdge } from "./edge/server.ts";
+import type { LocalEdge } from "./edge/server.ts";
 import { startFunctionUrlStandIn } from "./function-url/server.ts";
 import { startS3StandIn } from "./s3/server.ts";
 import { localDelivery } from "./scheduler/card-delivery.ts";
 import { type SchedulerStandIn, startSchedulerStandIn } from "./scheduler/server.ts";
 import type { RunningService } from "./service.ts";
 import { type SesStandIn, startSesStandIn } from "./ses/server.ts";
-import { publishFolder } from "./site-publisher.ts";
+import { allowUploadsFromEdge, startStackEdge } from "./stack-edge.ts";
+import { publishSiteAndArt } from "./stack-publishing.ts";
+import { standInClientConfig, standInCloudFrontClient, standInS3Client } from "./stand-in-clients.ts";
 
 export interface LocalStackOptions {
   /** Everything kept across restarts: object store, database, access logs. */
@@ -90,18 +78,6 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** Creates the bucket when it does not exist yet, and gives it the OAC policy the CDK app gives it. */
-async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch (error) {
-    if (!(error instanceof NotFound)) throw error;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  }
-  const policy = originAccessPolicy(bucket, localEdgeIdentity.distributionArn);
-  await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const progress = options.progress ?? (() => {});
   const host = options.host ?? "127.0.0.1";
@@ -121,12 +97,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       host,
     });
     started.push(s3Service);
-    const s3 = new S3Client({
-      endpoint: s3Service.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-    });
 
     progress("starting the Data API stand-in (embedded PostgreSQL)");
     const dataApi = await startDataApiStandIn({
@@ -137,11 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push(dataApi);
     // One client for the migrations and the API, made per start: a restarted stack has new ports.
-    const dataApiClient = new RDSDataClient({
-      endpoint: dataApi.url,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const dataApiClient = new RDSDataClient(standInClientConfig(dataApi.url));
     clients.push(dataApiClient);
     const database = createDatabase({ ...localDatabase, client: dataApiClient });
     const applied = await migrate(database);
@@ -151,16 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(`designs from the catalog: ${await seedDesigns(database)} added or changed`);
 
     progress("publishing the site and the catalog art");
-    await ensureBucket(s3, localBuckets.site);
-    await ensureBucket(s3, localBuckets.images);
-    const site = await publishFolder(s3, localBuckets.site, options.siteFolder);
-    // Object keys mirror the viewer's paths: CloudFront sends /img/… to the bucket as it is.
-    const art = await publishFolder(s3, localBuckets.images, options.artFolder, "img/catalog/");
-    progress(
-      `site: ${site.uploaded} uploaded, ${site.unchanged} unchanged, ${site.deleted} removed; ` +
-        `art: ${art.uploaded} uploaded, ${art.unchanged} unchanged, ${art.deleted} removed`,
-    );
-    s3.destroy();
+    progress(await publishSiteAndArt(s3Service.url, options));
 
     progress("starting the Scheduler and SES stand-ins");
     const scheduler = await startSchedulerStandIn({
@@ -187,17 +144,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       host,
     });
     started.push(cloudfront);
-    const cloudFrontClient = new CloudFrontClient({
-      endpoint: cloudfront.url,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const cloudFrontClient = standInCloudFrontClient(cloudfront.url);
     clients.push(cloudFrontClient);
-    const schedulerClient = new SchedulerClient({
-      endpoint: scheduler.url,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const schedulerClient = new SchedulerClient(standInClientConfig(scheduler.url));
     clients.push(schedulerClient);
     try {
       await schedulerClient.send(new CreateScheduleGroupCommand({ Name: localDelivery.groupName }));
@@ -205,21 +154,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (!(error instanceof ConflictException)) throw error;
     }
     // One SES call per attempt: the delivery decides about retries (origin/delivery/ses-send.ts).
-    const sesClient = new SESv2Client({
-      endpoint: ses.url,
-      region: localRegion,
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
+    const sesClient = new SESv2Client(standInClientConfig(ses.url, { maxAttempts: 1 }));
     clients.push(sesClient);
 
     progress("starting the API behind its function URL stand-in");
-    const apiS3 = new S3Client({
-      endpoint: s3Service.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const apiS3 = standInS3Client(s3Service.url);
     clients.push(apiS3);
     const { version } = JSON.parse(await readFile(join(options.repositoryRoot, "package.json"), "utf8")) as {
       version: string;
@@ -242,63 +181,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     started.push(functionUrl);
 
-    progress("building the edge functions");
-    // The same build the deploy makes, from this site: the edge runs the artefacts, not the sources.
-    const edgeBuild = await buildEdge({
-      // Pages may send uploads to the images bucket's endpoint, which is this S3 stand-in; the local WAF's
-      // CAPTCHA script is same-origin, so the create page's policy needs no WAF source.
-      distribution: withWafCaptcha(withUploadOrigin(distribution, new URL(s3Service.url).origin), undefined),
-      repositoryRoot: options.repositoryRoot,
-      siteFolder: options.siteFolder,
-      outDir: join(options.dataDir, "edge-build"),
-      // The resizer reaches this S3 stand-in as the stack's own identity, baked in like any edge constant.
-      imageStore: {
-        bucket: localBuckets.images,
-        region: localRegion,
-        endpoint: s3Service.url,
-        credentials: localCredentials,
-      },
-    });
-    await stopBuilding();
-
-    progress("starting the local edge");
     const accessLogDirectory = join(options.dataDir, "edge-logs");
-    // The edge signs S3 requests as its own OAC identity, which bucket policies let read objects only.
-    const s3Signing = {
-      service: "s3",
-      region: localRegion,
-      credentials: localEdgeIdentity.credentials,
-    } as const;
-    const edge = await startLocalEdge({
-      distributionId: localDistributionId,
-      distribution: edgeBuild.distribution,
-      origins: {
-        site: { url: `${s3Service.url}/${localBuckets.site}`, signing: s3Signing },
-        images: { url: `${s3Service.url}/${localBuckets.images}`, signing: s3Signing },
-        api: {
-          url: functionUrl.url,
-          signing: { service: "lambda", region: localRegion, credentials: localEdgeIdentity.credentials },
-        },
+    const edge = await startStackEdge(
+      {
+        repositoryRoot: options.repositoryRoot,
+        siteFolder: options.siteFolder,
+        dataDir: options.dataDir,
+        port: options.ports.edge,
+        host,
+        ...(options.now ? { now: options.now } : {}),
+        s3Url: s3Service.url,
+        functionUrl: functionUrl.url,
+        accessLogDirectory,
       },
-      repositoryRoot: options.repositoryRoot,
-      port: options.ports.edge,
-      host,
-      accessLogDirectory,
-      ...(options.now ? { now: options.now } : {}),
-      // The WAF stage inserts the secret the build baked into the upload guard, as the web ACL would.
-      wafInsertedHeaderValue: edgeBuild.uploadCaptchaSecret,
-    });
-    started.push(edge);
-    // The bucket takes the pages' upload POSTs from the site's origin, known now that the edge listens:
-    // as npm start prints it (localhost) and as the edge binds it (127.0.0.1), two origins to a browser.
-    await apiS3.send(
-      new PutBucketCorsCommand({
-        Bucket: localBuckets.images,
-        CORSConfiguration: {
-          CORSRules: uploadCorsRules([edge.url, edge.url.replace("//127.0.0.1:", "//localhost:")]),
-        },
-      }),
+      progress,
     );
+    started.push(edge);
+    await allowUploadsFromEdge(apiS3, edge.url);
     api = createApiHandler({
       database,
       version,
