@@ -1,9 +1,11 @@
-// The metrics as Athena SQL over the log bucket: the CloudFront log table, the `edge_requests` view the
-// metric queries read (the same columns DuckDB loads), and one named query per figure. The CDK app
+// The metrics as Athena SQL over the log bucket: the CloudFront log table, the `edge_requests` view (the
+// same columns DuckDB loads), the relations the metric queries read as views over it (a row per request),
+// and one named query per figure. The CDK app
 // defines them from these texts, rendered from the distribution's behaviours at synth time.
 import type { BehaviourDeclaration } from "../../edge/distribution.ts";
 import { accessLogFields, columnName } from "./log-format.ts";
 import { athena, behaviourCase, contentType, metricQueries } from "./queries.ts";
+import { perRequest, relationNames } from "./relations.ts";
 
 /**
  * Athena types of the typed fields; every other field is a string. Times are DOUBLE where AWS's guide
@@ -56,7 +58,7 @@ WHERE "date" IS NOT NULL AND sc_status IS NOT NULL AND cs_uri_stem IS NOT NULL
 `;
 }
 
-/** Every statement by name: the table, the view, then a named query per figure (per hour over time). */
+/** Every statement by name: the table, the views, then a named query per figure (per hour over time). */
 export function athenaStatements(
   behaviours: readonly Pick<BehaviourDeclaration, "pathPattern">[],
   location: string,
@@ -65,6 +67,8 @@ export function athenaStatements(
     table: logTableDdl(location),
     view: edgeRequestsViewDdl(behaviours),
   };
+  for (const relation of relationNames)
+    statements[relation] = `CREATE OR REPLACE VIEW ${relation} AS\n${perRequest(relation)}\n`;
   for (const [name, query] of Object.entries(metricQueries)) {
     const text = query(athena, "hour");
     const pairs = (text.match(/\?/g) ?? []).length / 2;

@@ -47,6 +47,9 @@ export interface EdgeMetrics {
     lines: number;
     malformedLines: number;
     malformedExamples: { file: string; line: number; reason: string }[];
+    /** How the figures were counted: from the cache's hourly counts (a window on whole hours, figures over
+     * time by the hour or day), or request by request. Both give the same figures. */
+    counting: "hourly" | "per request";
   };
   requests: number;
   resultTypes: {

@@ -1,11 +1,13 @@
-// Makes CloudFront access logs DuckDB's `edge_requests` view (the columns the metric queries read): each
-// file through the columnar cache, the window applied.
+// Makes CloudFront access logs DuckDB's `edge_requests` view, each file through the columnar cache and the
+// window applied, and the relations the figures read (relations.ts) views over those requests or over the
+// cache's hourly counts of them.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Behaviours, convertedColumns, exampleCount, type Malformed, quote } from "./convert.ts";
-import { cachedLogFiles } from "./log-cache.ts";
+import { cachedLogFiles, hourlyFile, rowsFile } from "./log-cache.ts";
+import { countedBy, relationNames } from "./relations.ts";
 
 export type { Malformed } from "./convert.ts";
 
@@ -30,12 +32,23 @@ export interface LoadOptions {
 
 const isoTimestamp = (at: Date) => at.toISOString().replace("T", " ").replace("Z", "");
 
-/** Creates `edge_requests`; the returned function removes what it needed once the figures are read. */
+/** How the relations are counted: from the cache's hourly counts (exact only for a window on whole hours:
+ * relations.ts's onTheHour), or from the requests by a time unit (the figures' bucket). */
+export type Counting = { from: "hourly counts" } | { from: "requests"; unit: string };
+
+export interface Loaded extends LoadResult {
+  /** (Re)defines the relations the figures read. */
+  countBy: (counting: Counting) => Promise<void>;
+  /** Removes what the load needed, once the figures are read. */
+  release: () => Promise<void>;
+}
+
+/** Creates `edge_requests` and the relations over it. */
 export async function loadLogs(
   connection: DuckDBConnection,
   paths: string[],
   options: LoadOptions,
-): Promise<LoadResult & { release: () => Promise<void> }> {
+): Promise<Loaded> {
   const folder = options.cache ?? (await mkdtemp(join(tmpdir(), "goodgreets-metrics-")));
   const release = async () => {
     if (options.cache === undefined) await rm(folder, { recursive: true, force: true });
@@ -64,24 +77,42 @@ export async function loadLogs(
       .slice(0, exampleCount);
 
     const window = [
-      "NOT malformed",
       // A batch may also hold rows of files outside this review, or of a file's earlier contents.
       ...(cached.length > 0 ? [`file_id IN (${cached.map((entry) => entry.id).join(", ")})`] : []),
       ...(options.since ? [`ts >= ${quote(isoTimestamp(options.since))}::TIMESTAMP`] : []),
       ...(options.until ? [`ts < ${quote(isoTimestamp(options.until))}::TIMESTAMP`] : []),
-    ].join(" AND ");
+    ];
+    const batches = [...new Set(cached.map((entry) => entry.batch))];
     // No entries: an empty relation of the same columns.
-    const source =
-      cached.length > 0
-        ? `read_parquet([${[...new Set(cached.map((entry) => entry.batch))].map(quote).join(", ")}])`
+    const source = (file: string) =>
+      batches.length > 0
+        ? `read_parquet([${batches.map((batch) => quote(join(batch, file))).join(", ")}])`
         : `(SELECT * FROM (SELECT ${nulls}) WHERE false)`;
     // Each figure's query opens every batch: their footers are read once, not once per query.
     await connection.run("SET GLOBAL parquet_metadata_cache = true");
-    // A view, not a table: each figure reads only its columns from Parquet, which costs less than
-    // copying every column into a table first.
+    // Views, not tables: each figure reads only its columns from Parquet, which costs less than copying
+    // every column into a table first.
     await connection.run(`CREATE OR REPLACE VIEW edge_requests AS
-      SELECT * EXCLUDE (malformed, file_id) FROM ${source} WHERE ${window}`);
-    return { ...result, release };
+      SELECT * EXCLUDE (malformed, file_id) FROM ${source(rowsFile)}
+      WHERE ${["NOT malformed", ...window].join(" AND ")}`);
+    // Counted once into tables, small beside the requests, which every figure then reads. No batches, no
+    // hourly counts: the (empty) requests themselves.
+    let counted = false;
+    const countBy = async (counting: Counting) => {
+      for (const relation of relationNames) {
+        if (counted) await connection.run(`DROP TABLE ${relation}`);
+        await connection.run(
+          `CREATE TABLE ${relation} AS ${
+            counting.from === "hourly counts" && batches.length > 0
+              ? `SELECT * EXCLUDE (file_id) FROM ${source(hourlyFile(relation))}
+                WHERE ${["TRUE", ...window].join(" AND ")}`
+              : countedBy(counting.from === "requests" ? counting.unit : "hour", relation)
+          }`,
+        );
+      }
+      counted = true;
+    };
+    return { ...result, countBy, release };
   } catch (error) {
     await release();
     throw error;

@@ -1,6 +1,7 @@
 // The columnar cache: log files converted to Parquet (convert.ts), the files new to a review together into
-// one batch file, and read from there while unchanged. CloudFront never rewrites a log file it has
-// delivered, so reviewing again pays the parse once.
+// one batch — a folder of their rows and of the relations the figures read counted by hour
+// (relations.ts) — and read from there while unchanged. CloudFront never rewrites a log file it has
+// delivered, so reviewing again pays the parse once, and a review on whole hours reads only the counts.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -8,10 +9,16 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Behaviours, convertLogFiles, type FileFacts, groupKey, quote } from "./convert.ts";
 import { describeLogFile, type LogFile } from "./log-files.ts";
 import { behaviourCase } from "./queries.ts";
+import { countedBy, relationNames } from "./relations.ts";
 
 /** Raised whenever the converted columns or their meaning change, so older caches are converted again. */
-const cacheVersion = 3;
+const cacheVersion = 4;
 const manifestName = "manifest.json";
+/** A batch's files: every file's rows, and each relation counted by hour. */
+export const rowsFile = "rows.parquet";
+export const hourlyFile = (relation: string) => `${relation}.parquet`;
+const batchFiles = [rowsFile, ...relationNames.map(hourlyFile)];
+
 /** A batch no file refers to may still be read by a review running at the same time (or be one such
  * review's, not yet in the manifest): removed once it is an hour old. */
 const strayMs = 60 * 60 * 1000;
@@ -41,19 +48,20 @@ interface FileEntry extends FileFacts {
   id: number;
 }
 
-/** `manifest.json`: every file converted into this cache, by absolute path, and each batch's row count. */
+/** `manifest.json`: every file converted into this cache, by absolute path, and the row count of each
+ * batch's files, by batch and file name. */
 interface Manifest {
   version: number;
   /** The behaviours' path patterns the rows were matched against (changed ones: all converted again). */
   behaviours: string;
   nextId: number;
-  batches: Record<string, number>;
+  batches: Record<string, Record<string, number>>;
   files: Record<string, FileEntry>;
 }
 
 export interface CachedFile {
   path: string;
-  /** The batch file holding the file's rows, and the id they carry there. */
+  /** The batch folder holding the file's rows and counts, and the id they carry there. */
   batch: string;
   id: number;
   facts: FileFacts;
@@ -82,7 +90,7 @@ async function readManifest(folder: string, behaviours: string): Promise<Manifes
   return manifest.version === cacheVersion && manifest.behaviours === behaviours ? manifest : empty;
 }
 
-/** Rows per batch file by its footer; a batch DuckDB cannot read as Parquet is left out. */
+/** Rows per Parquet file by its footer; a file DuckDB cannot read as Parquet is left out. */
 async function footerRows(connection: DuckDBConnection, paths: string[]): Promise<Map<string, number>> {
   const rows = new Map<string, number>();
   const read = async (list: string[]) => {
@@ -126,10 +134,12 @@ export async function cachedLogFiles(
   const batches = [...new Set(candidates.map((path) => manifest.files[path]?.batch ?? ""))];
   const footers = await footerRows(
     connection,
-    batches.map((batch) => join(folder, batch)),
+    batches.flatMap((batch) => batchFiles.map((name) => join(folder, batch, name))),
   );
   const whole = new Set(
-    batches.filter((batch) => footers.get(join(folder, batch)) === manifest.batches[batch]),
+    batches.filter((batch) =>
+      batchFiles.every((name) => footers.get(join(folder, batch, name)) === manifest.batches[batch]?.[name]),
+    ),
   );
   const cached = new Set(candidates.filter((path) => whole.has(manifest.files[path]?.batch ?? "")));
 
@@ -142,22 +152,25 @@ export async function cachedLogFiles(
     groups.set(groupKey(file), group);
   }
   for (const group of groups.values()) {
-    const batch = `batch-${randomUUID()}.parquet`;
+    const batch = `batch-${randomUUID()}`;
     // Written aside, then renamed into place: a reader never sees half a batch.
     const temporary = join(folder, `${batch}.tmp`);
     try {
-      const facts = await convertLogFiles(connection, group, behaviours, temporary);
+      await mkdir(temporary);
+      const facts = await convertLogFiles(connection, group, behaviours, join(temporary, rowsFile));
+      const counts = await writeHourly(connection, temporary);
       await rename(temporary, join(folder, batch));
-      manifest.batches[batch] = 0;
+      const rowCounts: Record<string, number> = { ...counts, [rowsFile]: 0 };
+      manifest.batches[batch] = rowCounts;
       for (const { file, id } of group) {
         const fileFacts = facts.get(id) ?? { lines: 0, malformedLines: 0, malformedExamples: [], rows: 0 };
         const identity = identities.get(file.path);
         if (!identity) throw new Error(`${file.path} disappeared while it was read`);
         manifest.files[file.path] = { ...identity, batch, id, ...fileFacts };
-        manifest.batches[batch] += fileFacts.rows;
+        rowCounts[rowsFile] = (rowCounts[rowsFile] ?? 0) + fileFacts.rows;
       }
     } finally {
-      await rm(temporary, { force: true });
+      await rm(temporary, { recursive: true, force: true });
     }
   }
 
@@ -179,6 +192,20 @@ export async function cachedLogFiles(
     }),
     pruned,
   };
+}
+
+/** Writes each relation counted by file and hour beside a batch's rows; their row counts by file name. The
+ * malformed rows are left out, as from every figure. */
+async function writeHourly(connection: DuckDBConnection, batch: string): Promise<Record<string, number>> {
+  const rows = `(SELECT * FROM read_parquet(${quote(join(batch, rowsFile))}) WHERE NOT malformed)`;
+  const counts: Record<string, number> = {};
+  for (const relation of relationNames) {
+    const copied = await connection.runAndReadAll(
+      `COPY (${countedBy("hour", relation, rows, ["file_id"])}) TO ${quote(join(batch, hourlyFile(relation)))} (FORMAT parquet)`,
+    );
+    counts[hourlyFile(relation)] = Number(copied.getRows()[0]?.[0] ?? 0);
+  }
+  return counts;
 }
 
 /** Forgets every file the cache lists (their batches go once an hour old); false when it listed none. */
@@ -209,7 +236,8 @@ async function forgetDeleted(
     if (name === manifestName || name in manifest.batches) continue;
     // Gone since the listing: another review renamed its `.tmp` into place, or removed a stray batch.
     const info = await calls.stat(join(folder, name)).catch(unlessMissing);
-    if (info && Date.now() - info.mtimeMs > strayMs) await rm(join(folder, name), { force: true });
+    if (info && Date.now() - info.mtimeMs > strayMs)
+      await rm(join(folder, name), { recursive: true, force: true });
   }
   return pruned;
 }

@@ -19,6 +19,9 @@ export interface ReviewOptions {
   cache?: string | undefined;
   /** Told how the cache served this review. */
   onCache?: (use: LoadResult["cache"]) => void;
+  /** False: every figure from the requests themselves, never from the hourly counts (they must agree;
+   * the tests compare the two). */
+  hourly?: boolean;
 }
 
 export async function reviewEdgeLogs(options: ReviewOptions): Promise<EdgeMetrics> {
@@ -52,6 +55,7 @@ async function reviewOnce(options: ReviewOptions): Promise<EdgeMetrics> {
         now: options.now,
         files: paths.length,
         load,
+        hourly: options.hourly ?? true,
         since: options.since,
         until: options.until,
       });

@@ -1,9 +1,10 @@
-// Runs the metric queries over a loaded `edge_requests` table and assembles the review's figures.
+// Runs the metric queries over the loaded relations and assembles the review's figures.
 import type { DuckDBInstance } from "@duckdb/node-api";
 import { adviceFor } from "./advice.ts";
 import type { EdgeMetrics, HitCounts, Percentiles } from "./edge-metrics.ts";
-import type { LoadResult } from "./load.ts";
+import type { Loaded } from "./load.ts";
 import { duckdb, metricQueries } from "./queries.ts";
+import { onTheHour } from "./relations.ts";
 
 /** CloudFront delivers most lines within an hour, but some up to 24 h late. */
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html#access-logs-timing
@@ -12,7 +13,10 @@ export const lateDeliveryMs = 24 * 60 * 60 * 1000;
 export interface SummariseOptions {
   now: Date;
   files: number;
-  load: LoadResult;
+  load: Loaded;
+  /** Whether the cache's hourly counts may answer: they do when the window is on whole hours and the
+   * figures over time are hourly or daily (relations.ts). */
+  hourly: boolean;
   since?: Date | undefined;
   until?: Date | undefined;
 }
@@ -63,13 +67,25 @@ function bucketFor(first: Date | null, last: Date | null): EdgeMetrics["window"]
 const bucketMs = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export async function summarise(instance: DuckDBInstance, options: SummariseOptions): Promise<EdgeMetrics> {
-  const [totals = {}] = await rows(instance, metricQueries.totals(duckdb));
-  const first = totals.first_request instanceof Date ? totals.first_request : null;
-  const last = totals.last_request instanceof Date ? totals.last_request : null;
+  // The window's first and last request, from the hourly counts when they may answer, set the bucket.
+  const hourly = options.hourly && onTheHour(options.since) && onTheHour(options.until);
+  if (hourly) await options.load.countBy({ from: "hourly counts" });
+  const [span = {}] = await rows(
+    instance,
+    hourly
+      ? "SELECT min(first_ts) AS first, max(last_ts) AS last FROM edge_traffic"
+      : "SELECT min(ts) AS first, max(ts) AS last FROM edge_requests",
+  );
+  const first = span.first instanceof Date ? span.first : null;
+  const last = span.last instanceof Date ? span.last : null;
   const bucket = bucketFor(first, last);
+  // Buckets of seconds or minutes need each request's time: a span of at most a few hours.
+  const counting = hourly && (bucket === "hour" || bucket === "day") ? "hourly" : "per request";
+  if (counting === "per request") await options.load.countBy({ from: "requests", unit: bucket });
   const settledBefore = new Date(options.now.getTime() - lateDeliveryMs);
 
   const queries = {
+    totals: metricQueries.totals(duckdb),
     latency: metricQueries.latency(duckdb),
     resultTypes: metricQueries.resultTypes(duckdb),
     parameters: metricQueries.parameters(duckdb),
@@ -85,6 +101,7 @@ export async function summarise(instance: DuckDBInstance, options: SummariseOpti
   ) as Record<keyof typeof queries, Row[]>;
   const { latency, resultTypes, parameters, statuses, byBehaviour, byContentType, overTime, topMisses } =
     answers;
+  const totals = answers.totals[0] ?? {};
   const requests = number(totals.requests);
   const hits = number(totals.hit) + number(totals.refresh_hit);
   const misses = number(totals.miss);
@@ -115,6 +132,7 @@ export async function summarise(instance: DuckDBInstance, options: SummariseOpti
       lines: options.load.lines,
       malformedLines: options.load.malformedLines,
       malformedExamples: options.load.malformedExamples,
+      counting,
     },
     requests,
     resultTypes: {

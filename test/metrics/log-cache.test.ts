@@ -56,11 +56,13 @@ const review = (options: { paths?: string[]; since?: Date; until?: Date; cache?:
     onCache: (use) => uses.push(use),
     ...options,
   });
-const batches = async () => (await readdir(cache)).filter((name) => name.endsWith(".parquet")).toSorted();
+/** The batch folders, each a file's rows and the hourly counts beside them. */
+const batches = async () =>
+  (await readdir(cache)).filter((name) => name.startsWith("batch-") && !name.endsWith(".tmp")).toSorted();
 const manifest = async () =>
   JSON.parse(await readFile(join(cache, "manifest.json"), "utf8")) as {
     files: Record<string, unknown>;
-    batches: Record<string, number>;
+    batches: Record<string, Record<string, number>>;
   };
 /** The files the cache's manifest lists, by name. */
 const listed = async () =>
@@ -73,7 +75,14 @@ describe("the metrics cache", () => {
     const first = await review();
     expect(uses.at(-1)).toMatchObject({ folder: cache, reused: 0, converted: 2, pruned: 0 });
     // Files new to a review, of one format, are converted together into one batch.
+    const [batch = ""] = await batches();
     expect(await batches()).toHaveLength(1);
+    expect((await readdir(join(cache, batch))).toSorted()).toEqual([
+      "edge_latency.parquet",
+      "edge_paths.parquet",
+      "edge_traffic.parquet",
+      "rows.parquet",
+    ]);
     expect(await listed()).toEqual(["E2EXAMPLE.2026-11-28-10.a1", "E2EXAMPLE.2026-11-28-11.b2"]);
     const second = await review();
     expect(uses.at(-1)).toMatchObject({ reused: 2, converted: 0 });
@@ -147,23 +156,33 @@ describe("the metrics cache", () => {
   it("rebuilds a damaged entry instead of failing", async () => {
     const first = await review();
     const [batch = ""] = await batches();
-    await writeFile(join(cache, batch), "not parquet");
+    await writeFile(join(cache, batch, "rows.parquet"), "not parquet");
     expect(await review()).toEqual(first);
     expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
 
     // The damaged batch stays a while (a review running meanwhile may be reading it): the new one is listed.
     const [rebuilt = ""] = Object.keys((await manifest()).batches);
-    await truncate(join(cache, rebuilt), 100); // cut short
+    await truncate(join(cache, rebuilt, "edge_traffic.parquet"), 100); // cut short
     expect(await review()).toEqual(first);
     expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
 
     // Damaged inside, its footer whole: found only when the figures read it.
     const [inside = ""] = Object.keys((await manifest()).batches);
-    const bytes = await readFile(join(cache, inside));
     // Parquet ends with its footer's length and "PAR1": every page before the footer is overwritten.
-    bytes.fill(0xff, 4, bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8));
-    await writeFile(join(cache, inside), bytes);
-    expect(await review()).toEqual(first);
+    const damageInside = async (file: string) => {
+      const bytes = await readFile(file);
+      bytes.fill(0xff, 4, bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8));
+      await writeFile(file, bytes);
+    };
+    await damageInside(join(cache, inside, "rows.parquet"));
+    // A window off the hour: the figures read the rows themselves.
+    const offTheHour = { since: new Date("2026-11-28T10:30:00Z") };
+    const windowed = await review({ ...offTheHour, cache: undefined });
+    expect(await review(offTheHour)).toEqual(windowed);
+    expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
+    const [counted = ""] = Object.keys((await manifest()).batches);
+    await damageInside(join(cache, counted, "edge_paths.parquet"));
+    expect(await review()).toEqual(first); // on the hour: from the counts
     expect(uses.at(-1)).toMatchObject({ reused: 0, converted: 2 });
 
     await writeFile(join(cache, "manifest.json"), '{"version":'); // torn
