@@ -3,17 +3,12 @@
 // picture, which the API invalidates through the CloudFront API stand-in. What the edge served from its
 // cache before the delete (X-Cache: Hit) is a 404 or 403 from the origin after it.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  localBuckets,
-  localCredentials,
-  localDatabase,
-  localDistributionId,
-  localRegion,
-} from "../../infra/local/config.ts";
+import { localBuckets, localDatabase, localDistributionId } from "../../infra/local/config.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
+import { standInClientConfig, standInS3Client } from "../../infra/local/stand-in-clients.ts";
 import { markDelivered } from "../../origin/cards/delivery.ts";
 import type { CreatedCard } from "../../origin/cards/views.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
@@ -33,9 +28,8 @@ beforeAll(async () => {
   testStack = await startTestStack("delete", { now: () => testNow.getTime() });
   stack = testStack.stack;
   base = stack.edge.url;
-  const aws = { region: localRegion, credentials: localCredentials };
-  client = new RDSDataClient({ endpoint: stack.dataApi.url, ...aws });
-  s3 = new S3Client({ endpoint: stack.s3.url, forcePathStyle: true, ...aws });
+  client = new RDSDataClient(standInClientConfig(stack.dataApi.url));
+  s3 = standInS3Client(stack.s3.url);
   database = createDatabase({ ...localDatabase, client });
 }, 180_000);
 

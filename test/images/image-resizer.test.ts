@@ -8,7 +8,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import {
 import { localCredentials, localRegion } from "../../infra/local/config.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
 import * as corpus from "./corpus.ts";
 
 const bucket = "goodgreets-test-images";
@@ -32,12 +33,7 @@ let s3: S3Client;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "goodgreets-resizer-"));
   s3Service = await startS3StandIn({ dataDir, port: 0 });
-  s3 = new S3Client({
-    endpoint: s3Service.url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  s3 = standInS3Client(s3Service.url);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   // The edge build bakes this in with esbuild's define; a global stands in for it here.
   (globalThis as { __IMAGE_STORE__?: ImageStoreConfig }).__IMAGE_STORE__ = {

@@ -1,27 +1,23 @@
-// Bucket CORS in the S3 stand-in as S3 keeps and applies it: PutBucketCors / GetBucketCors / DeleteBucketCors
-// through the SDK, the AWS CLI and boto3, S3's refusals of a bad configuration, the unsigned preflight OPTIONS
-// (200 with Access-Control-*, or 403 AccessForbidden) and the headers on actual cross-origin answers.
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   type CORSRule,
   DeleteBucketCorsCommand,
   GetBucketCorsCommand,
   PutBucketCorsCommand,
   PutObjectCommand,
-  S3Client,
-  S3ServiceException,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localRegion } from "../../infra/local/config.ts";
+import { localCredentials } from "../../infra/local/config.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
+import { runTool, toolEnvironment } from "../local/aws-tools.ts";
+import { s3Failure } from "../local/s3-failure.ts";
 import { rawRequest, signedRequest } from "../local/s3-wire.ts";
 
-const run = promisify(execFile);
 const bucket = "goodgreets-test-cors";
 const site = "https://cards.example";
 let root: string;
@@ -31,13 +27,7 @@ let s3: S3Client;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "s3-cors-test-"));
   service = await startS3StandIn({ dataDir: join(root, "data"), buckets: [bucket, "goodgreets-test-bare"] });
-  s3 = new S3Client({
-    endpoint: service.url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  s3 = standInS3Client(service.url, { maxAttempts: 1 });
 });
 
 afterAll(async () => {
@@ -45,17 +35,6 @@ afterAll(async () => {
   await service?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-async function failure(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof S3ServiceException)
-      return { name: error.name, status: error.$metadata.httpStatusCode, message: error.message };
-    throw error;
-  }
-  throw new Error("expected the S3 call to fail");
-}
 
 const uploadRule = {
   ID: "upload-form",
@@ -76,7 +55,7 @@ const header = (answer: { headers: Record<string, string | string[] | undefined>
 
 describe("bucket CORS configuration", () => {
   it("is put, read back as it was put, and deleted", async () => {
-    expect(await failure(s3.send(new GetBucketCorsCommand({ Bucket: bucket })))).toMatchObject({
+    expect(await s3Failure(s3.send(new GetBucketCorsCommand({ Bucket: bucket })))).toMatchObject({
       name: "NoSuchCORSConfiguration",
       status: 404,
     });
@@ -84,23 +63,23 @@ describe("bucket CORS configuration", () => {
     const got = await s3.send(new GetBucketCorsCommand({ Bucket: bucket }));
     expect(got.CORSRules).toEqual([uploadRule, { ...readRule }]);
     await s3.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
-    expect((await failure(s3.send(new GetBucketCorsCommand({ Bucket: bucket })))).name).toBe(
+    expect((await s3Failure(s3.send(new GetBucketCorsCommand({ Bucket: bucket })))).name).toBe(
       "NoSuchCORSConfiguration",
     );
   });
 
   it("refuses what S3 refuses: unknown methods, two wildcards, no rules, no integrity header", async () => {
-    expect(await failure(putCors([{ AllowedOrigins: [site], AllowedMethods: ["PATCH"] }]))).toMatchObject({
+    expect(await s3Failure(putCors([{ AllowedOrigins: [site], AllowedMethods: ["PATCH"] }]))).toMatchObject({
       name: "InvalidRequest",
       status: 400,
       message: "Found unsupported HTTP method in CORS config. Unsupported method is PATCH",
     });
     expect(
-      await failure(putCors([{ AllowedOrigins: ["https://*.cards.*"], AllowedMethods: ["GET"] }])),
+      await s3Failure(putCors([{ AllowedOrigins: ["https://*.cards.*"], AllowedMethods: ["GET"] }])),
     ).toMatchObject({ name: "InvalidRequest", message: expect.stringContaining("more than one wildcard") });
-    expect(await failure(putCors([]))).toMatchObject({ name: "MalformedXML", status: 400 });
+    expect(await s3Failure(putCors([]))).toMatchObject({ name: "MalformedXML", status: 400 });
     const tooMany = Array.from({ length: 101 }, () => readRule);
-    expect((await failure(putCors(tooMany))).name).toBe("MalformedXML");
+    expect((await s3Failure(putCors(tooMany))).name).toBe("MalformedXML");
     const xml = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`;
     const unprotected = await signedRequest(service.url, localCredentials, "PUT", `/${bucket}?cors`, {}, xml);
     expect(unprotected.status).toBe(400);
@@ -231,27 +210,8 @@ describe("preflight and actual cross-origin requests", () => {
 });
 
 describe("clients this project did not write", () => {
-  const environment = () => ({
-    PATH: process.env.PATH,
-    HOME: root,
-    AWS_ENDPOINT_URL_S3: service.url,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_REGION: localRegion,
-    AWS_DEFAULT_REGION: localRegion,
-    AWS_CONFIG_FILE: join(root, "no-config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(root, "no-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true",
-  });
-  const tool = async (command: string, args: string[]) => {
-    try {
-      return (await run(command, args, { env: environment() })).stdout;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT")
-        throw new Error(`${command} is not on PATH; install it to run this test`);
-      throw new Error(`${command} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
-    }
-  };
+  const tool = (command: string, args: string[]) =>
+    runTool(command, args, toolEnvironment(root, { AWS_ENDPOINT_URL_S3: service.url }));
 
   it("`aws s3api put-bucket-cors` / `get-bucket-cors` / `delete-bucket-cors`", {
     timeout: 60_000,

@@ -1,12 +1,13 @@
 // Uploads through the whole local stack: the WAF CAPTCHA rule and the upload guard in front of the grant,
 // the presigned POST to S3, the content check, then the accepted picture's variants from the edge; the
 // attack corpus refused at the check with nothing kept.
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadCaptcha } from "../../edge/firewall.ts";
-import { localBuckets, localCredentials, localRegion } from "../../infra/local/config.ts";
+import { localBuckets } from "../../infra/local/config.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
 import { startTestStack, type TestStack } from "../local/test-stack.ts";
 import * as corpus from "./corpus.ts";
 import {
@@ -25,12 +26,7 @@ beforeAll(async () => {
     now: () => Date.now() + clockOffset,
   });
   stack = testStack.stack;
-  s3 = new S3Client({
-    endpoint: stack.s3.url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  s3 = standInS3Client(stack.s3.url);
 }, 120_000);
 
 afterAll(async () => {

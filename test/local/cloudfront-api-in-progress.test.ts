@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/InvalidationLimits.html
 import { randomUUID } from "node:crypto";
 import {
-  CloudFrontClient,
+  type CloudFrontClient,
   CreateInvalidationCommand,
   GetInvalidationCommand,
   TooManyInvalidationsInProgress,
@@ -14,7 +14,7 @@ import {
   type CloudFrontApiStandIn,
   startCloudFrontApiStandIn,
 } from "../../infra/local/cloudfront-api/server.ts";
-import { localCredentials, localRegion } from "../../infra/local/config.ts";
+import { standInCloudFrontClient } from "../../infra/local/stand-in-clients.ts";
 import { cardCachePaths } from "../../origin/edge-cache/card-paths.ts";
 
 const distributionId = "E2INPROGRESS01";
@@ -40,11 +40,7 @@ beforeAll(async () => {
     inProgressMs,
     now: () => clock,
   });
-  client = new CloudFrontClient({
-    endpoint: standIn.url,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  client = standInCloudFrontClient(standIn.url);
 });
 
 afterAll(async () => {

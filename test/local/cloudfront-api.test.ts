@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import {
-  CloudFrontClient,
+  type CloudFrontClient,
   CreateInvalidationCommand,
   GetInvalidationCommand,
   InconsistentQuantities,
@@ -25,6 +25,7 @@ import {
 import { localCredentials, localRegion } from "../../infra/local/config.ts";
 import { cacheKey } from "../../infra/local/edge/cache-policy.ts";
 import { EdgeCache } from "../../infra/local/edge/edge-cache.ts";
+import { standInCloudFrontClient } from "../../infra/local/stand-in-clients.ts";
 
 const distributionId = "E2TESTDISTRIB1";
 const cache = new EdgeCache();
@@ -61,11 +62,7 @@ beforeAll(async () => {
   standIn = await startCloudFrontApiStandIn({
     distributions: { [distributionId]: (paths) => cache.invalidate(paths) },
   });
-  client = new CloudFrontClient({
-    endpoint: standIn.url,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  client = standInCloudFrontClient(standIn.url);
 });
 
 afterAll(async () => {
@@ -171,7 +168,7 @@ describe("the CloudFront API stand-in", () => {
       [{ ...localCredentials, secretAccessKey: "wrong" }, "SignatureDoesNotMatch"],
       [{ accessKeyId: "AKIDSTRANGER", secretAccessKey: "x" }, "InvalidClientTokenId"],
     ] as const) {
-      const stranger = new CloudFrontClient({ endpoint: standIn.url, region: localRegion, credentials });
+      const stranger = standInCloudFrontClient(standIn.url, { credentials });
       await expect(stranger.send(new CreateInvalidationCommand(batch(["/a"])))).rejects.toMatchObject({
         name: code,
         $metadata: { httpStatusCode: 403 },

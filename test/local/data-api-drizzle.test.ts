@@ -5,9 +5,10 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/aws-data-api/pg";
 import { bigint, boolean, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 
 const cards = pgTable("drizzle_cards", {
   id: integer("id").primaryKey(),
@@ -23,7 +24,7 @@ let db: ReturnType<typeof drizzle>;
 
 beforeAll(async () => {
   service = await startDataApiStandIn();
-  client = new RDSDataClient({ endpoint: service.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(service.url));
   db = drizzle(client, {
     database: localDatabase.database,
     resourceArn: localDatabase.resourceArn,

@@ -6,16 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import { expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 
 const target = {
   resourceArn: localDatabase.resourceArn,
   secretArn: localDatabase.secretArn,
   database: localDatabase.database,
 };
-const clientFor = (url: string) =>
-  new RDSDataClient({ endpoint: url, region: localRegion, credentials: localCredentials, maxAttempts: 1 });
+const clientFor = (url: string) => new RDSDataClient(standInClientConfig(url, { maxAttempts: 1 }));
 
 it("closes promptly while a statement sleeps", async () => {
   const service = await startDataApiStandIn();

@@ -13,9 +13,10 @@ import {
   UnsupportedResultException,
 } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localCredentials, localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { send, signedPost, targetJson } from "./data-api-wire.ts";
 
 /** Short enough for a test to reach, long enough for the other statements of a test to finish first. */
@@ -60,7 +61,7 @@ const cancelRunning = (pattern: string) =>
 
 beforeAll(async () => {
   service = await startDataApiStandIn({ statementTimeoutMs, transactionIdleTimeoutMs });
-  client = new RDSDataClient({ endpoint: service.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(service.url));
   await execute("CREATE TABLE deliveries (id int PRIMARY KEY, claimed_by text, big bigint)");
   await execute("INSERT INTO deliveries (id) SELECT generate_series(1, 3)");
 }, 60_000);
@@ -247,22 +248,22 @@ describe("parameters and values", () => {
 
 describe("signatures", () => {
   it("refuses a forged signature, an unknown key and an unsigned call with 403", async () => {
-    const forged = new RDSDataClient({
-      endpoint: service.url,
-      region: localRegion,
-      credentials: { accessKeyId: localCredentials.accessKeyId, secretAccessKey: "not-the-secret" },
-    });
+    const forged = new RDSDataClient(
+      standInClientConfig(service.url, {
+        credentials: { accessKeyId: localCredentials.accessKeyId, secretAccessKey: "not-the-secret" },
+      }),
+    );
     const refused = await forged
       .send(new ExecuteStatementCommand({ ...target, sql: "SELECT 1" }))
       .catch((error: unknown) => error);
     forged.destroy();
     expect(refused).toMatchObject({ name: "InvalidSignatureException", $metadata: { httpStatusCode: 403 } });
 
-    const stranger = new RDSDataClient({
-      endpoint: service.url,
-      region: localRegion,
-      credentials: { accessKeyId: "AKIDSOMEONEELSE", secretAccessKey: localCredentials.secretAccessKey },
-    });
+    const stranger = new RDSDataClient(
+      standInClientConfig(service.url, {
+        credentials: { accessKeyId: "AKIDSOMEONEELSE", secretAccessKey: localCredentials.secretAccessKey },
+      }),
+    );
     const unknown = await stranger
       .send(new ExecuteStatementCommand({ ...target, sql: "SELECT 1" }))
       .catch((error: unknown) => error);

@@ -15,9 +15,10 @@ import {
   TransactionNotFoundException,
 } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 
 let service: RunningService;
 let client: RDSDataClient;
@@ -33,7 +34,7 @@ const execute = (
 
 beforeAll(async () => {
   service = await startDataApiStandIn({ transactionIdleTimeoutMs: 300 });
-  client = new RDSDataClient({ endpoint: service.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(service.url));
   await execute(
     "CREATE TABLE cards_test (id text PRIMARY KEY, amount bigint, price numeric(8,2), ratio float8, paid boolean, due timestamp, doc jsonb, photo bytea, ref uuid, note text)",
   );
@@ -221,11 +222,7 @@ describe("persistence", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "data-api-"));
     try {
       let stand = await startDataApiStandIn({ dataDir });
-      let local = new RDSDataClient({
-        endpoint: stand.url,
-        region: localRegion,
-        credentials: localCredentials,
-      });
+      let local = new RDSDataClient(standInClientConfig(stand.url));
       await local.send(new ExecuteStatementCommand({ ...target, sql: "CREATE TABLE kept (v text)" }));
       await local.send(
         new ExecuteStatementCommand({ ...target, sql: "INSERT INTO kept VALUES ('still here')" }),
@@ -233,7 +230,7 @@ describe("persistence", () => {
       local.destroy();
       await stand.close();
       stand = await startDataApiStandIn({ dataDir });
-      local = new RDSDataClient({ endpoint: stand.url, region: localRegion, credentials: localCredentials });
+      local = new RDSDataClient(standInClientConfig(stand.url));
       const result = await local.send(
         new ExecuteStatementCommand({ ...target, sql: "SELECT v FROM kept", formatRecordsAs: "JSON" }),
       );

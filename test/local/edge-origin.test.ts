@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { distribution } from "../../edge/distribution.ts";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
@@ -17,6 +17,7 @@ import { sendToOrigin } from "../../infra/local/edge/origin-client.ts";
 import { type LocalEdge, startLocalEdge } from "../../infra/local/edge/server.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
 import { TestOrigin } from "./edge-test-origin.ts";
 
 const signing = { service: "s3", region: localRegion, credentials: localCredentials } as const;
@@ -155,12 +156,7 @@ describe("through the edge to the S3 stand-in", () => {
 
   beforeAll(async () => {
     s3 = await startS3StandIn({});
-    const client = new S3Client({
-      endpoint: s3.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const client = standInS3Client(s3.url);
     for (const bucket of ["goodgreets-test-site", "goodgreets-test-images", "goodgreets-test-secrets"])
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
     await client.send(
@@ -220,12 +216,7 @@ describe("through the edge to the S3 stand-in", () => {
     else if (response.status !== 301) expect(response).toEqual({ status: 404, body: notFoundPage });
   });
   it("signs as the edge's OAC identity, which reads only objects of buckets whose policy names it", async () => {
-    const client = new S3Client({
-      endpoint: s3.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const client = standInS3Client(s3.url);
     for (const bucket of ["goodgreets-test-site", "goodgreets-test-images"])
       await client.send(
         new PutBucketPolicyCommand({

@@ -12,15 +12,16 @@ import {
   ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutObjectCommand,
-  S3Client,
-  S3ServiceException,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { originAccessPolicy } from "../../edge/origin-access.ts";
-import { localCredentials, localEdgeIdentity, localRegion } from "../../infra/local/config.ts";
+import { localCredentials, localEdgeIdentity } from "../../infra/local/config.ts";
 import { parseBucketPolicy, policyDecision, wildcardMatch } from "../../infra/local/s3/bucket-policy.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
+import { s3Failure } from "./s3-failure.ts";
 import { rawRequest, signedRequest } from "./s3-wire.ts";
 
 const site = "goodgreets-test-site";
@@ -32,18 +33,7 @@ let admin: S3Client;
 let edge: S3Client;
 
 const client = (url: string, credentials: { accessKeyId: string; secretAccessKey: string }) =>
-  new S3Client({ endpoint: url, forcePathStyle: true, region: localRegion, credentials, maxAttempts: 1 });
-
-async function failure(call: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof S3ServiceException)
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error("expected the S3 call to fail");
-}
+  standInS3Client(url, { credentials, maxAttempts: 1 });
 
 const oac = (bucket: string) => JSON.stringify(originAccessPolicy(bucket, localEdgeIdentity.distributionArn));
 
@@ -77,18 +67,20 @@ describe("the edge's OAC identity", () => {
     const art = await edge.send(new GetObjectCommand({ Bucket: images, Key: "img/catalog/a.png" }));
     expect(await art.Body?.transformToString()).toBe("png");
     const other = edge.send(new GetObjectCommand({ Bucket: secret, Key: "private/key.txt" }));
-    expect(await failure(other)).toEqual({ name: "AccessDenied", status: 403 });
-    expect(await failure(edge.send(new ListBucketsCommand({})))).toEqual({
+    expect(await s3Failure(other)).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(await s3Failure(edge.send(new ListBucketsCommand({})))).toMatchObject({
       name: "AccessDenied",
       status: 403,
     });
-    expect(await failure(edge.send(new ListObjectsV2Command({ Bucket: site })))).toEqual({
+    expect(await s3Failure(edge.send(new ListObjectsV2Command({ Bucket: site })))).toMatchObject({
       name: "AccessDenied",
       status: 403,
     });
     const write = edge.send(new PutObjectCommand({ Bucket: site, Key: "index.html", Body: "defaced" }));
-    expect(await failure(write)).toEqual({ name: "AccessDenied", status: 403 });
-    expect(await failure(edge.send(new DeleteObjectCommand({ Bucket: site, Key: "index.html" })))).toEqual({
+    expect(await s3Failure(write)).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(
+      await s3Failure(edge.send(new DeleteObjectCommand({ Bucket: site, Key: "index.html" }))),
+    ).toMatchObject({
       name: "AccessDenied",
       status: 403,
     });
@@ -99,7 +91,7 @@ describe("the edge's OAC identity", () => {
     expect(missing.status).toBe(403);
     expect(missing.body.toString()).toContain("<Code>AccessDenied</Code>");
     // The account's own key may list, so it learns the key is missing.
-    expect(await failure(admin.send(new GetObjectCommand({ Bucket: site, Key: "nope/" })))).toEqual({
+    expect(await s3Failure(admin.send(new GetObjectCommand({ Bucket: site, Key: "nope/" })))).toMatchObject({
       name: "NoSuchKey",
       status: 404,
     });
@@ -160,7 +152,7 @@ describe("the edge's OAC identity", () => {
         body: "dots",
       });
     }
-    expect(await failure(admin.send(new GetObjectCommand({ Bucket: secret, Key: "x" })))).toMatchObject({
+    expect(await s3Failure(admin.send(new GetObjectCommand({ Bucket: secret, Key: "x" })))).toMatchObject({
       status: 404,
     });
   });
@@ -171,7 +163,7 @@ describe("bucket policies", () => {
     const scratch = "goodgreets-test-scratch";
     await signedRequest(service.url, localCredentials, "PUT", `/${scratch}`);
     await admin.send(new PutObjectCommand({ Bucket: scratch, Key: "a.txt", Body: "a" }));
-    expect(await failure(admin.send(new GetBucketPolicyCommand({ Bucket: scratch })))).toEqual({
+    expect(await s3Failure(admin.send(new GetBucketPolicyCommand({ Bucket: scratch })))).toMatchObject({
       name: "NoSuchBucketPolicy",
       status: 404,
     });
@@ -181,10 +173,12 @@ describe("bucket policies", () => {
     const got = await edge.send(new GetObjectCommand({ Bucket: scratch, Key: "a.txt" }));
     expect(await got.Body?.transformToString()).toBe("a");
     await admin.send(new DeleteBucketPolicyCommand({ Bucket: scratch }));
-    expect(await failure(edge.send(new GetObjectCommand({ Bucket: scratch, Key: "a.txt" })))).toEqual({
-      name: "AccessDenied",
-      status: 403,
-    });
+    expect(await s3Failure(edge.send(new GetObjectCommand({ Bucket: scratch, Key: "a.txt" })))).toMatchObject(
+      {
+        name: "AccessDenied",
+        status: 403,
+      },
+    );
   });
 
   it("refuses malformed policies with MalformedPolicy and keeps the old one", async () => {
@@ -198,7 +192,7 @@ describe("bucket policies", () => {
     ];
     for (const Policy of bad) {
       const put = admin.send(new PutBucketPolicyCommand({ Bucket: site, Policy }));
-      expect(await failure(put)).toEqual({ name: "MalformedPolicy", status: 400 });
+      expect(await s3Failure(put)).toMatchObject({ name: "MalformedPolicy", status: 400 });
     }
     const page = await edge.send(new GetObjectCommand({ Bucket: site, Key: "index.html" }));
     expect(page.$metadata.httpStatusCode).toBe(200);
@@ -216,8 +210,8 @@ describe("bucket policies", () => {
     };
     await admin.send(new PutBucketPolicyCommand({ Bucket: guarded, Policy: JSON.stringify(policy) }));
     expect(
-      await failure(admin.send(new DeleteObjectCommand({ Bucket: guarded, Key: "keep/a.txt" }))),
-    ).toEqual({
+      await s3Failure(admin.send(new DeleteObjectCommand({ Bucket: guarded, Key: "keep/a.txt" }))),
+    ).toMatchObject({
       name: "AccessDenied",
       status: 403,
     });
@@ -230,7 +224,7 @@ describe("bucket policies", () => {
     await admin.send(new PutObjectCommand({ Bucket: bucket, Key: "a.txt", Body: "a" }));
     const other = originAccessPolicy(bucket, "arn:aws:cloudfront::000000000000:distribution/OTHER");
     await admin.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(other) }));
-    expect(await failure(edge.send(new GetObjectCommand({ Bucket: bucket, Key: "a.txt" })))).toMatchObject({
+    expect(await s3Failure(edge.send(new GetObjectCommand({ Bucket: bucket, Key: "a.txt" })))).toMatchObject({
       status: 403,
     });
     const [statement] = other.Statement;

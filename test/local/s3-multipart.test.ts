@@ -1,11 +1,7 @@
-// Multipart upload through the S3 stand-in: the SDK's five operations and S3's part rules, then the clients
-// this project did not write: `aws s3 cp` of a 20 MB file up and down, and a boto3 round trip.
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -13,16 +9,16 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
-  S3Client,
-  S3ServiceException,
+  type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localRegion } from "../../infra/local/config.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
+import { runTool, toolEnvironment } from "./aws-tools.ts";
+import { s3Failure } from "./s3-failure.ts";
 
-const run = promisify(execFile);
 const bucket = "goodgreets-test-uploads";
 const mib = 1024 * 1024;
 let root: string;
@@ -32,13 +28,7 @@ let s3: S3Client;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "s3-multipart-test-"));
   service = await startS3StandIn({ dataDir: join(root, "data"), buckets: [bucket] });
-  s3 = new S3Client({
-    endpoint: service.url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  s3 = standInS3Client(service.url, { maxAttempts: 1 });
 });
 
 afterAll(async () => {
@@ -46,17 +36,6 @@ afterAll(async () => {
   await service?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-async function failure(call: Promise<unknown>): Promise<{ name: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof S3ServiceException)
-      return { name: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error("expected the S3 call to fail");
-}
 
 const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest();
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -119,14 +98,14 @@ describe("multipart upload through the SDK", () => {
     );
     // A completed upload is gone.
     const again = s3.send(new ListPartsCommand({ Bucket: bucket, Key: "cards/big.png", UploadId: uploadId }));
-    expect(await failure(again)).toEqual({ name: "NoSuchUpload", status: 404 });
+    expect(await s3Failure(again)).toMatchObject({ name: "NoSuchUpload", status: 404 });
   });
 
   it("refuses part lists S3 refuses, and keeps the upload open to fix them", async () => {
     const parts = [randomBytes(1000), randomBytes(1000)];
     const { uploadId, etags } = await upload("cards/small.png", parts);
     const complete = (Parts: { ETag: string; PartNumber: number }[]) =>
-      failure(
+      s3Failure(
         s3.send(
           new CompleteMultipartUploadCommand({
             Bucket: bucket,
@@ -142,7 +121,7 @@ describe("multipart upload through the SDK", () => {
         { ETag: first, PartNumber: 1 },
         { ETag: second, PartNumber: 2 },
       ]),
-    ).toEqual({
+    ).toMatchObject({
       name: "EntityTooSmall",
       status: 400,
     });
@@ -151,12 +130,18 @@ describe("multipart upload through the SDK", () => {
         { ETag: second, PartNumber: 2 },
         { ETag: first, PartNumber: 1 },
       ]),
-    ).toEqual({
+    ).toMatchObject({
       name: "InvalidPartOrder",
       status: 400,
     });
-    expect(await complete([{ ETag: '"0123"', PartNumber: 1 }])).toEqual({ name: "InvalidPart", status: 400 });
-    expect(await complete([{ ETag: first, PartNumber: 3 }])).toEqual({ name: "InvalidPart", status: 400 });
+    expect(await complete([{ ETag: '"0123"', PartNumber: 1 }])).toMatchObject({
+      name: "InvalidPart",
+      status: 400,
+    });
+    expect(await complete([{ ETag: first, PartNumber: 3 }])).toMatchObject({
+      name: "InvalidPart",
+      status: 400,
+    });
     // One small part is a whole object: the size rule spares the last part.
     const done = await s3.send(
       new CompleteMultipartUploadCommand({
@@ -172,32 +157,26 @@ describe("multipart upload through the SDK", () => {
   it("refuses part numbers outside 1..10000, unknown or aborted uploads, and uploads of another key", async () => {
     const { uploadId } = await upload("cards/aborted.png", []);
     const part = (PartNumber: number, Key = "cards/aborted.png", UploadId = uploadId) =>
-      failure(s3.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber, Body: "x" })));
-    expect(await part(0)).toEqual({ name: "InvalidArgument", status: 400 });
-    expect(await part(10_001)).toEqual({ name: "InvalidArgument", status: 400 });
-    expect(await part(1, "cards/other.png")).toEqual({ name: "NoSuchUpload", status: 404 });
-    expect(await part(1, "cards/aborted.png", "not-an-upload")).toEqual({
+      s3Failure(s3.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber, Body: "x" })));
+    expect(await part(0)).toMatchObject({ name: "InvalidArgument", status: 400 });
+    expect(await part(10_001)).toMatchObject({ name: "InvalidArgument", status: 400 });
+    expect(await part(1, "cards/other.png")).toMatchObject({ name: "NoSuchUpload", status: 404 });
+    expect(await part(1, "cards/aborted.png", "not-an-upload")).toMatchObject({
       name: "NoSuchUpload",
       status: 404,
     });
     await s3.send(
       new AbortMultipartUploadCommand({ Bucket: bucket, Key: "cards/aborted.png", UploadId: uploadId }),
     );
-    expect(await part(1)).toEqual({ name: "NoSuchUpload", status: 404 });
+    expect(await part(1)).toMatchObject({ name: "NoSuchUpload", status: 404 });
     const missing = s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "cards/aborted.png" }));
-    expect((await failure(missing)).status).toBe(404);
+    expect((await s3Failure(missing)).status).toBe(404);
   });
 
   it("keeps an unfinished upload across a restart", async () => {
     const folder = join(root, "restart");
     const first = await startS3StandIn({ dataDir: folder, buckets: [bucket] });
-    const client = new S3Client({
-      endpoint: first.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
+    const client = standInS3Client(first.url, { maxAttempts: 1 });
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "k" }));
     const { ETag } = await client.send(
       new UploadPartCommand({ Bucket: bucket, Key: "k", UploadId, PartNumber: 1, Body: "part one" }),
@@ -205,13 +184,7 @@ describe("multipart upload through the SDK", () => {
     client.destroy();
     await first.close();
     const second = await startS3StandIn({ dataDir: folder });
-    const again = new S3Client({
-      endpoint: second.url,
-      forcePathStyle: true,
-      region: localRegion,
-      credentials: localCredentials,
-      maxAttempts: 1,
-    });
+    const again = standInS3Client(second.url, { maxAttempts: 1 });
     try {
       await again.send(
         new CompleteMultipartUploadCommand({
@@ -230,35 +203,8 @@ describe("multipart upload through the SDK", () => {
   });
 });
 
-/** The environment `set -a; . data/local.env` gives a shell: the standard SDK settings, nothing else. */
-function cliEnvironment(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: root,
-    AWS_ENDPOINT_URL_S3: service.url,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_REGION: localRegion,
-    AWS_DEFAULT_REGION: localRegion,
-    AWS_CONFIG_FILE: join(root, "no-config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(root, "no-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-}
-
-/** Runs a client found on PATH; a missing one fails the test with a clear message rather than skipping. */
-async function runTool(command: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run(command, args, { env: cliEnvironment(), maxBuffer: 16 * mib });
-    return stdout;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`${command} is not on PATH (${process.env.PATH}); install it to run this test`);
-    }
-    const { stderr } = error as { stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed: ${stderr ?? String(error)}`);
-  }
-}
+const tool = (command: string, args: string[]) =>
+  runTool(command, args, toolEnvironment(root, { AWS_ENDPOINT_URL_S3: service.url }), 16 * mib);
 
 describe("clients this project did not write", () => {
   it("`aws s3 cp` copies a 20 MB file up (multipart) and down (ranged GETs) unchanged", {
@@ -268,14 +214,14 @@ describe("clients this project did not write", () => {
     const source = join(root, "card-20mb.bin");
     const copy = join(root, "card-20mb.copy");
     await writeFile(source, original);
-    await runTool("aws", ["s3", "cp", source, `s3://${bucket}/cli/card-20mb.bin`, "--no-progress"]);
+    await tool("aws", ["s3", "cp", source, `s3://${bucket}/cli/card-20mb.bin`, "--no-progress"]);
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "cli/card-20mb.bin" }));
     // The CLI switches to multipart at 8 MB, in 8 MB parts: three for 20 MB.
     expect(head.ETag).toMatch(/-3"$/);
     expect(head.ContentLength).toBe(20 * mib);
-    await runTool("aws", ["s3", "cp", `s3://${bucket}/cli/card-20mb.bin`, copy, "--no-progress"]);
+    await tool("aws", ["s3", "cp", `s3://${bucket}/cli/card-20mb.bin`, copy, "--no-progress"]);
     expect(sha256(await readFile(copy))).toBe(sha256(original));
-    const listing = await runTool("aws", ["s3", "ls", `s3://${bucket}/cli/`]);
+    const listing = await tool("aws", ["s3", "ls", `s3://${bucket}/cli/`]);
     expect(listing).toContain("card-20mb.bin");
   });
 
@@ -307,6 +253,6 @@ except s3.exceptions.ClientError as error:
     assert error.response["Error"]["Code"] == "404", error.response
 print("boto3 ok")
 `;
-    expect(await runTool("python3", ["-c", script])).toContain("boto3 ok");
+    expect(await tool("python3", ["-c", script])).toContain("boto3 ok");
   });
 });

@@ -5,14 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-presigned-post";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localEdgeIdentity, localRegion } from "../../infra/local/config.ts";
+import { localCredentials, localEdgeIdentity } from "../../infra/local/config.ts";
 import { readForm } from "../../infra/local/s3/form-data.ts";
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
 
 const bucket = "goodgreets-test-forms";
 let root: string;
@@ -21,13 +22,7 @@ let s3: S3Client;
 let clockOffset = 0;
 
 const clientFor = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
-  new S3Client({
-    endpoint: service.url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials,
-    maxAttempts: 1,
-  });
+  standInS3Client(service.url, { credentials, maxAttempts: 1 });
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "s3-post-test-"));

@@ -19,8 +19,7 @@ import {
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
-  S3Client,
-  S3ServiceException,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { getSigningKey, SignatureV4 } from "@smithy/signature-v4";
@@ -33,6 +32,8 @@ import { evaluatePreconditions, resolveRange } from "../../infra/local/s3/precon
 import { startS3StandIn } from "../../infra/local/s3/server.ts";
 import { escapeXml, parseCompleteRequest, parseDeleteRequest } from "../../infra/local/s3/xml.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInS3Client } from "../../infra/local/stand-in-clients.ts";
+import { s3Failure } from "./s3-failure.ts";
 import { signedRequest } from "./s3-wire.ts";
 
 const bucket = "goodgreets-test-images";
@@ -42,13 +43,7 @@ let service: RunningService;
 let s3: S3Client;
 
 function clientFor(url: string): S3Client {
-  return new S3Client({
-    endpoint: url,
-    forcePathStyle: true,
-    region: localRegion,
-    credentials: localCredentials,
-    maxAttempts: 1,
-  });
+  return standInS3Client(url, { maxAttempts: 1 });
 }
 
 beforeAll(async () => {
@@ -63,21 +58,6 @@ afterAll(async () => {
   await service?.close();
   await rm(root, { recursive: true, force: true });
 });
-
-/** The S3 error an SDK call failed with: code, HTTP status and the parsed error fields. */
-async function s3Failure(
-  call: Promise<unknown>,
-): Promise<{ name: string; status: number | undefined; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof S3ServiceException) {
-      return { name: error.name, status: error.$metadata.httpStatusCode, message: error.message };
-    }
-    throw error;
-  }
-  throw new Error("expected the S3 call to fail");
-}
 
 function errorCodeOf(xml: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
@@ -548,19 +528,13 @@ describe("signatures", () => {
     expect(anonymousPut.status).toBe(403);
     await anonymousPut.body?.cancel();
 
-    const stranger = new S3Client({
-      endpoint: service.url,
-      forcePathStyle: true,
-      region: localRegion,
+    const stranger = standInS3Client(service.url, {
       credentials: { accessKeyId: "AKIDSTRANGER", secretAccessKey: "guess" },
       maxAttempts: 1,
     });
     const refused = stranger.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(await s3Failure(refused)).toMatchObject({ name: "InvalidAccessKeyId", status: 403 });
-    const wrongSecret = new S3Client({
-      endpoint: service.url,
-      forcePathStyle: true,
-      region: localRegion,
+    const wrongSecret = standInS3Client(service.url, {
       credentials: { accessKeyId: localCredentials.accessKeyId, secretAccessKey: "guess" },
       maxAttempts: 1,
     });

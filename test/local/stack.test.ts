@@ -4,9 +4,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { parseAccessLog } from "../../infra/local/edge/access-log.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { ApiRequestError, callApi } from "../../site/lib/api-client.ts";
 import { oacFetch } from "../origin/oac-fetch.ts";
 import { startTestStack, type TestStack } from "./test-stack.ts";
@@ -121,11 +122,7 @@ describe("the local stack", () => {
 
   it("answers a cached page while a Data API statement sleeps", async () => {
     await fetch(`${stack?.edge.url}/`);
-    const client = new RDSDataClient({
-      endpoint: stack?.dataApi.url ?? "",
-      region: localRegion,
-      credentials: localCredentials,
-    });
+    const client = new RDSDataClient(standInClientConfig(stack?.dataApi.url ?? ""));
     let sleeperDone = false;
     const sleeper = client
       .send(new ExecuteStatementCommand({ ...localDatabase, sql: "SELECT pg_sleep(5)" }))
