@@ -14,6 +14,7 @@ import {
   failure,
   type HttpRequestParts,
   type HttpResponseParts,
+  modifiedResponse,
   type RequestStageResult,
   type ResponseStageResult,
 } from "./edge-function-parts.ts";
@@ -61,15 +62,7 @@ export async function functionViewerResponse(
   if (outcome.type === "error") return failure("cloudfront-function", outcome.status, outcome.reason);
   if (outcome.type === "request")
     return failure("cloudfront-function", 502, "viewer-response returned a request");
-  const modified = httpResponseFromFunction(outcome.response);
-  return {
-    type: "response",
-    response: {
-      ...modified,
-      headers: [...modified.headers, ...hidden],
-      body: modified.body ?? response.body,
-    },
-  };
+  return modifiedResponse(httpResponseFromFunction(outcome.response), hidden, response);
 }
 
 function functionInput(request: HttpRequestParts, context: EdgeContext) {

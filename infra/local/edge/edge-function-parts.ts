@@ -81,3 +81,22 @@ export function failure(
         : "ExecutionError";
   return { type: "error", status, detailedResultType: `${prefix}${detail}`, reason };
 }
+
+/**
+ * A response event's result: the function's response with the headers it never saw put back, and the
+ * original body unless it gave one of its own (response triggers never see the body).
+ */
+export function modifiedResponse(
+  modified: HttpResponseParts,
+  hidden: [string, string][],
+  original: HttpResponseParts,
+): ResponseStageResult {
+  return {
+    type: "response",
+    response: {
+      ...modified,
+      headers: [...modified.headers, ...hidden],
+      body: modified.body ?? original.body,
+    },
+  };
+}

@@ -8,6 +8,7 @@ import {
   type HttpRequestParts,
   type HttpResponseParts,
   type LambdaEdgeOrigin,
+  modifiedResponse,
   type RequestStageResult,
   type ResponseStageResult,
 } from "./edge-function-parts.ts";
@@ -88,16 +89,7 @@ export async function lambdaResponseStage(
   if (outcome.type === "error") return failure("lambda-edge", outcome.status, outcome.reason);
   if (outcome.type === "request")
     return failure("lambda-edge", 502, `${lambda.eventType} returned a request`);
-  const modified = httpResponseFromLambda(outcome.response);
-  // Response triggers never see the body; leaving it out keeps the origin's.
-  return {
-    type: "response",
-    response: {
-      ...modified,
-      headers: [...modified.headers, ...hidden],
-      body: modified.body ?? response.body,
-    },
-  };
+  return modifiedResponse(httpResponseFromLambda(outcome.response), hidden, response);
 }
 
 function config(context: EdgeContext, lambda: LambdaEdgeFunction) {
