@@ -43,7 +43,7 @@ export interface Loaded extends LoadResult {
   release: () => Promise<void>;
 }
 
-/** Creates `edge_requests` and the relations over it. */
+/** Creates `edge_requests`; the relations are made by the returned countBy. */
 export async function loadLogs(
   connection: DuckDBConnection,
   paths: string[],
@@ -90,8 +90,7 @@ export async function loadLogs(
         : `(SELECT * FROM (SELECT ${nulls}) WHERE false)`;
     // Each figure's query opens every batch: their footers are read once, not once per query.
     await connection.run("SET GLOBAL parquet_metadata_cache = true");
-    // Views, not tables: each figure reads only its columns from Parquet, which costs less than copying
-    // every column into a table first.
+    // A view, not a table: counting the relations from it reads only their columns from Parquet.
     await connection.run(`CREATE OR REPLACE VIEW edge_requests AS
       SELECT * EXCLUDE (malformed, file_id) FROM ${source(rowsFile)}
       WHERE ${["NOT malformed", ...window].join(" AND ")}`);
