@@ -10,11 +10,8 @@ import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 
-const target = {
-  resourceArn: localDatabase.resourceArn,
-  secretArn: localDatabase.secretArn,
-  database: localDatabase.database,
-};
+// Every call names the local cluster, its secret and its database: localDatabase is exactly that.
+const target = localDatabase;
 const clientFor = (url: string) => new RDSDataClient(standInClientConfig(url, { maxAttempts: 1 }));
 
 it("closes promptly while a statement sleeps", async () => {

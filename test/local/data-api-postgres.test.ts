@@ -26,11 +26,8 @@ const transactionIdleTimeoutMs = 60_000;
 
 let service: RunningService;
 let client: RDSDataClient;
-const target = {
-  resourceArn: localDatabase.resourceArn,
-  secretArn: localDatabase.secretArn,
-  database: localDatabase.database,
-};
+// Every call names the local cluster, its secret and its database: localDatabase is exactly that.
+const target = localDatabase;
 type ExecuteInput = ConstructorParameters<typeof ExecuteStatementCommand>[0];
 const execute = (sql: string, extra: Partial<ExecuteInput> = {}) =>
   client.send(new ExecuteStatementCommand({ ...target, sql, ...extra }));

@@ -22,11 +22,8 @@ import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 
 let service: RunningService;
 let client: RDSDataClient;
-const target = {
-  resourceArn: localDatabase.resourceArn,
-  secretArn: localDatabase.secretArn,
-  database: localDatabase.database,
-};
+// Every call names the local cluster, its secret and its database: localDatabase is exactly that.
+const target = localDatabase;
 const execute = (
   sql: string,
   extra: Partial<ConstructorParameters<typeof ExecuteStatementCommand>[0]> = {},
