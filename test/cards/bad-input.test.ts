@@ -3,9 +3,10 @@
 // wrong secrets. Each gets a 4xx JSON error naming the field, never a 5xx, and nothing is written.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { createApp } from "../../origin/api/app.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import type { CreatedCard, CreatedSignature } from "../../origin/cards/views.ts";
@@ -43,7 +44,7 @@ const signPathOf = (created: CreatedCard) => `/api/sign/${created.links.sign.sli
 
 beforeAll(async () => {
   dataApi = await startDataApiStandIn({});
-  client = new RDSDataClient({ endpoint: dataApi.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(dataApi.url));
   database = createDatabase({ ...localDatabase, client });
   await migrate(database);
   await seedDesigns(database);

@@ -3,9 +3,10 @@
 // invalidation is refused), with the operator's log line naming what is left, and no 5xx to retry.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { createApp } from "../../origin/api/app.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import type { CreatedCard } from "../../origin/cards/views.ts";
@@ -21,7 +22,7 @@ let refuseInvalidation = false;
 
 beforeAll(async () => {
   dataApi = await startDataApiStandIn({});
-  client = new RDSDataClient({ endpoint: dataApi.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(dataApi.url));
   const database = createDatabase({ ...localDatabase, client });
   await migrate(database);
   await seedDesigns(database);

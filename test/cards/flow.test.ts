@@ -5,8 +5,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { markDelivered } from "../../origin/cards/delivery.ts";
 import type {
   CardView,
@@ -31,11 +32,7 @@ beforeAll(async () => {
   });
   stack = testStack.stack;
   base = stack.edge.url;
-  client = new RDSDataClient({
-    endpoint: stack.dataApi.url,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  client = new RDSDataClient(standInClientConfig(stack.dataApi.url));
   database = createDatabase({ ...localDatabase, client });
 }, 180_000);
 

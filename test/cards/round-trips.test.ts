@@ -3,9 +3,10 @@
 // then the guarded write). docs/api.md states the same table; the walk is in round-trips.ts.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localDatabase } from "../../infra/local/config.ts";
 import { startDataApiStandIn } from "../../infra/local/data-api/server.ts";
 import type { RunningService } from "../../infra/local/service.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import { createApp } from "../../origin/api/app.ts";
 import { seedDesigns } from "../../origin/cards/design-seed.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
@@ -19,7 +20,7 @@ let database: Database;
 
 beforeAll(async () => {
   dataApi = await startDataApiStandIn({});
-  client = new RDSDataClient({ endpoint: dataApi.url, region: localRegion, credentials: localCredentials });
+  client = new RDSDataClient(standInClientConfig(dataApi.url));
   database = createDatabase({ ...localDatabase, client });
   await migrate(database);
   await seedDesigns(database);

@@ -3,8 +3,9 @@
 // description, both a design and a picture, or neither are each refused naming the field, nothing written.
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localBuckets, localCredentials, localDatabase, localRegion } from "../../infra/local/config.ts";
+import { localBuckets, localDatabase } from "../../infra/local/config.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
+import { standInClientConfig } from "../../infra/local/stand-in-clients.ts";
 import type { CardView, CreatedCard, OrganiserView, SignPageView } from "../../origin/cards/views.ts";
 import { createDatabase, type Database } from "../../origin/db/data-api.ts";
 import { call, cardBody, testNow } from "../cards/edge-client.ts";
@@ -22,11 +23,7 @@ beforeAll(async () => {
   testStack = await startTestStack("card-uploads", { now: () => testNow.getTime() });
   stack = testStack.stack;
   base = stack.edge.url;
-  client = new RDSDataClient({
-    endpoint: stack.dataApi.url,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  client = new RDSDataClient(standInClientConfig(stack.dataApi.url));
   database = createDatabase({ ...localDatabase, client });
 }, 180_000);
 
