@@ -25,11 +25,34 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/** The API's date `days` ahead, as a date input wants it: the page's windows follow the API's clock. */
+async function dateAhead(days: number): Promise<string> {
+  const { now } = (await (await fetch(`${edge}/api/time`)).json()) as { now: string };
+  return new Date(Date.parse(now) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 async function openCreateForm(): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${edge}/create/?design=balloon-bunch`);
   await page.getByRole("textbox", { name: "Recipient’s name" }).waitFor();
   return page;
+}
+
+async function fillWho(page: Page): Promise<void> {
+  await page.getByRole("textbox", { name: "Recipient’s name" }).fill("Sam");
+  await page.getByRole("textbox", { name: "Recipient’s email" }).fill("sam@example.com");
+  await page.getByRole("textbox", { name: "Your name" }).fill("Alex");
+  await page.getByRole("textbox", { name: "Your email" }).fill("alex@example.com");
+  await page.getByRole("textbox", { name: "Title line" }).fill("Happy birthday, Sam!");
+}
+
+/** Creates a card through the form (a catalog design, due in a week) and waits for its organiser page. */
+async function createCard(page: Page): Promise<void> {
+  await fillWho(page);
+  await page.getByLabel("Date").fill(await dateAhead(7));
+  await page.getByRole("button", { name: "Create the card" }).click();
+  await page.waitForURL(/\/o\/[A-Za-z0-9_-]+#/);
+  await page.getByRole("heading", { name: "Your card is ready to sign" }).waitFor();
 }
 
 /** The colour of a control's top border, as the page paints it. */
@@ -48,6 +71,37 @@ describe("the create form's refusals", { timeout: 120_000 }, () => {
     expect(await borderColour(page, "#deliverTime")).toBe(invalid);
     // A valid control keeps its own border.
     expect(await borderColour(page, "#timeZone")).not.toBe(invalid);
+    await page.close();
+  });
+
+  it("says a delivery time that has passed once, under the time, not again in the preview above it", async () => {
+    const page = await openCreateForm();
+    await fillWho(page);
+    await page.getByLabel("Date").fill(await dateAhead(-2));
+    const passed = "The delivery time has passed. Pick a time in the future.";
+    // Before sending, the preview says it as the sender picks the time.
+    await page.locator("#delivery-preview").getByText(passed).waitFor();
+    await page.getByRole("button", { name: "Create the card" }).click();
+    await page.locator("#deliverAt-error").getByText(passed).waitFor();
+    expect(await page.getByText(passed).count()).toBe(1);
+    expect(await page.locator("#delivery-preview").isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("deliverDate");
+    await page.close();
+  });
+});
+
+describe("the organiser's edit form", { timeout: 120_000 }, () => {
+  it("says a delivery time that has passed once, as the error, not again as the field's hint", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    await page.getByRole("button", { name: "Edit details or reschedule" }).click();
+    await page.getByLabel("Delivery date and time").fill(`${await dateAhead(-2)}T10:00`);
+    const passed = "The delivery time has passed. Pick a time in the future.";
+    await page.locator("#deliverAt-hint").getByText(passed).waitFor();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#deliverAt-error").getByText(passed).waitFor();
+    expect(await page.getByText(passed).count()).toBe(1);
+    expect(await page.getAttribute("#deliverAt", "aria-describedby")).toBe("deliverAt-error");
     await page.close();
   });
 });

@@ -11,7 +11,7 @@ import { createApi } from "../../lib/create-api.ts";
 import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
-import { previewDelivery } from "./delivery-preview.ts";
+import { previewDelivery, unlessSaid } from "./delivery-preview.ts";
 import { ownPicture, ownPictureLabel } from "./own-picture.ts";
 import { loadUploadPicture, uploadUnavailable } from "./upload-loader.ts";
 import type { UploadPictureProps } from "./upload-picture.ts";
@@ -249,7 +249,9 @@ export function CreateCard({ designs, preselected }: Props) {
           )}
         </Field>
         <p id="delivery-preview" class="delivery-preview" aria-live="polite">
-          {preview === undefined ? "Pick a date to see exactly when the card goes out." : preview.explanation}
+          {preview === undefined
+            ? "Pick a date to see exactly when the card goes out."
+            : unlessSaid(preview.explanation, deliveryError)}
         </p>
         {suggestion !== undefined ? (
           <button

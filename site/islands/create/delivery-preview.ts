@@ -24,3 +24,8 @@ export function previewDelivery(
     : `Delivered ${when}.`;
   return { result, explanation };
 }
+
+/** The preview's words, unless the delivery error under the field says the same: each thing is said once. */
+export function unlessSaid(explanation: string, error: string | undefined): string | undefined {
+  return explanation === error ? undefined : explanation;
+}

@@ -5,7 +5,7 @@ import { limits, type UpdateCardBody, updateCardBody } from "../../../origin/car
 import type { OrganiserView } from "../../../origin/cards/views.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { pageNow } from "../../lib/clock.ts";
-import { previewDelivery } from "../create/delivery-preview.ts";
+import { previewDelivery, unlessSaid } from "../create/delivery-preview.ts";
 import { Field } from "../field.tsx";
 import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
 
@@ -107,7 +107,7 @@ export function EditCard({ card, save, onCancel }: Props) {
       <Field
         name="deliverAt"
         label="Delivery date and time"
-        hint={preview === undefined ? "Unchanged." : preview.explanation}
+        hint={preview === undefined ? "Unchanged." : unlessSaid(preview.explanation, errors.deliverAt)}
         error={errors.deliverAt}
       >
         {(tie) => (
