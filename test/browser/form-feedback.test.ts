@@ -88,6 +88,18 @@ describe("the create form's refusals", { timeout: 120_000 }, () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("deliverDate");
     await page.close();
   });
+
+  it("refuses a date past the 3-month window in the product's words, not the browser's", async () => {
+    const page = await openCreateForm();
+    await fillWho(page);
+    await page.getByLabel("Date").fill(await dateAhead(200));
+    await page.getByRole("button", { name: "Create the card" }).click();
+    const error = page.locator("#deliverAt-error");
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^A card can be delivered at most 3 months ahead, by \d{4}-/);
+    expect(await page.getByText(/Value must be/).count()).toBe(0);
+    await page.close();
+  });
 });
 
 describe("the organiser's edit form", { timeout: 120_000 }, () => {

@@ -98,7 +98,9 @@ export function CreateCard({ designs, preselected }: Props) {
         ...found,
         deliverAt: values.deliverDate === "" ? "Pick the delivery date." : "Pick the delivery time.",
       };
-    else if (found.deliverAt === undefined && preview !== undefined && !preview.result.ok)
+    // The product's words (the 3-month window, a time that has passed) rather than the browser's own
+    // "Value must be … or earlier" for the date input's max.
+    else if (preview !== undefined && !preview.result.ok)
       found = { ...found, [preview.result.field]: preview.result.message };
     setErrors(found);
     if (Object.keys(found).length > 0) {
