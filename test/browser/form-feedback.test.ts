@@ -2,6 +2,8 @@
 // where the eye and the keyboard go, each said once, in the product's words, with the failing control marked.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ownPictureLabel } from "../../site/islands/create/own-picture.ts";
+import * as corpus from "../images/corpus.ts";
 import { type BrowserHarness, startBrowserHarness } from "./harness.ts";
 
 let harness: BrowserHarness;
@@ -98,6 +100,36 @@ describe("the create form's refusals", { timeout: 120_000 }, () => {
     await error.waitFor();
     expect(await error.textContent()).toMatch(/^A card can be delivered at most 3 months ahead, by \d{4}-/);
     expect(await page.getByText(/Value must be/).count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe("the create form with the sender's own picture", { timeout: 120_000 }, () => {
+  it("asks for the picture at the file input until one is accepted, not as a design error", async () => {
+    const page = await openCreateForm();
+    await fillWho(page);
+    await page.getByLabel("Date").fill(await dateAhead(7));
+    await page.getByRole("combobox", { name: "Design" }).selectOption({ label: ownPictureLabel });
+    const file = page.getByLabel("Your picture");
+    await file.waitFor();
+    await page.getByRole("button", { name: "Create the card" }).click();
+    const asked = page.locator("#uploadFile-error");
+    await asked.getByText("Choose the picture to upload.").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("uploadFile");
+    expect(await page.getAttribute("#uploadFile", "aria-invalid")).toBe("true");
+    expect(await page.getAttribute("#design", "aria-invalid")).toBeNull();
+    expect(await page.getByText(/one of the two/).count()).toBe(0);
+
+    await file.setInputFiles({ name: "beach.jpg", mimeType: "image/jpeg", buffer: await corpus.jpeg() });
+    // The local WAF's question, answered as a person would.
+    const question = page.locator(".upload-picture__captcha label");
+    await question.waitFor();
+    const [, a, b] = /What is (\d+) \+ (\d+)\?/.exec((await question.textContent()) ?? "") ?? [];
+    await page.locator(".upload-picture__captcha input").fill(String(Number(a) + Number(b)));
+    await page.locator(".upload-picture__captcha button").click();
+    await page.getByRole("img", { name: "Your picture" }).waitFor({ timeout: 30_000 });
+    expect(await asked.count()).toBe(0);
+    expect(await page.getAttribute("#uploadFile", "aria-invalid")).toBeNull();
     await page.close();
   });
 });

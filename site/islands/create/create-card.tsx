@@ -33,6 +33,8 @@ type Values = Omit<CreateCardBody, "deliverAt" | "design" | "upload"> & {
   deliverTime: string;
 };
 
+const noPictureYet = "Choose the picture to upload.";
+
 /** Every IANA zone the browser knows, with its own zone first among them. */
 function timeZones(own: string): string[] {
   const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -74,6 +76,12 @@ export function CreateCard({ designs, preselected }: Props) {
       );
   }, [own, Upload]);
 
+  const pictureChanged = (next: { url: string; alt: string } | undefined) => {
+    setUploadValue(next);
+    // An accepted picture answers the "choose the picture" error.
+    if (next !== undefined) setErrors(({ "upload.url": _answered, ...others }) => others);
+  };
+
   const deliverAt = `${values.deliverDate}T${values.deliverTime}`;
   const preview = previewDelivery(deliverAt, values.timeZone, pageNow());
   const now = pageNow();
@@ -102,6 +110,12 @@ export function CreateCard({ designs, preselected }: Props) {
     // "Value must be … or earlier" for the date input's max.
     else if (preview !== undefined && !preview.result.ok)
       found = { ...found, [preview.result.field]: preview.result.message };
+    // "Your own picture" with none accepted yet: said at the file input, not as the API's "a design or
+    // your own picture: one of the two" on a design select that already says "Your own picture".
+    if (own && upload === undefined) {
+      const { design: _oneOfTwo, ...others } = found;
+      found = { ...others, [Upload ? "upload.url" : "form"]: noPictureYet };
+    }
     setErrors(found);
     if (Object.keys(found).length > 0) {
       focusFirstError(target, found);
@@ -218,7 +232,7 @@ export function CreateCard({ designs, preselected }: Props) {
             height="700"
           />
         ) : Upload ? (
-          <Upload.component altMax={limits.pictureDescription} errors={errors} onChange={setUploadValue} />
+          <Upload.component altMax={limits.pictureDescription} errors={errors} onChange={pictureChanged} />
         ) : null}
       </fieldset>
       <fieldset aria-describedby={describedBy}>
