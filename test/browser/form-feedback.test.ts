@@ -148,4 +148,25 @@ describe("the organiser's edit form", { timeout: 120_000 }, () => {
     expect(await page.getAttribute("#deliverAt", "aria-describedby")).toBe("deliverAt-error");
     await page.close();
   });
+
+  it("keeps the keyboard's place: into the form on Edit, back to Edit on Cancel, to the news on Delete", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.id);
+    await page.getByRole("button", { name: "Edit details or reschedule" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Save changes" }).waitFor();
+    await expect.poll(focused).toBe("title");
+    await page.getByRole("button", { name: "Cancel", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(focused).toBe("Edit details or reschedule");
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete the card" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "The card is deleted" }).waitFor();
+    await expect.poll(focused).toBe("The card is deleted");
+    await page.close();
+  });
 });

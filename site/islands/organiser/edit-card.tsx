@@ -1,6 +1,6 @@
 // The organiser's edit form: the card's details and its delivery time, prefilled, checked by the API's
 // update schema; only the fields that changed are sent (a new time goes with its zone).
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { limits, type UpdateCardBody, updateCardBody } from "../../../origin/cards/schema.ts";
 import type { OrganiserView } from "../../../origin/cards/views.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
@@ -47,6 +47,10 @@ export function EditCard({ card, save, onCancel }: Props) {
   const [timeZone, setTimeZone] = useState(card.delivery.timeZone);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
+  // The form takes the place of the button that opened it: the keyboard goes on to its first field.
+  useEffect(() => {
+    form.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, []);
   const rescheduled = deliverAt !== card.delivery.deliverAt || timeZone !== card.delivery.timeZone;
   const preview = rescheduled ? previewDelivery(deliverAt, timeZone, pageNow()) : undefined;
 

@@ -54,6 +54,13 @@ export function OrganiseCard({ cardId, secret }: Props) {
   useEffect(() => {
     if (loaded && justCreated) readyHeading.current?.focus();
   }, [loaded, justCreated]);
+  // Where the keyboard goes when the control it was on goes away: the edit button it came from, or the
+  // heading that says the card is deleted.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const deletedHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (deleted) deletedHeading.current?.focus();
+  }, [deleted]);
 
   const load = async () => {
     try {
@@ -98,7 +105,9 @@ export function OrganiseCard({ cardId, secret }: Props) {
   if (deleted)
     return (
       <section class="flow-intro">
-        <h1>The card is deleted</h1>
+        <h1 tabIndex={-1} ref={deletedHeading}>
+          The card is deleted
+        </h1>
         {deletedWords(deleted.lingering).map((words) => (
           <p key={words}>{words}</p>
         ))}
@@ -229,11 +238,18 @@ export function OrganiseCard({ cardId, secret }: Props) {
       <section aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage the card</h2>
         {editor !== undefined ? (
-          <editor.EditCard card={card} save={save} onCancel={() => setEditor(undefined)} />
+          <editor.EditCard
+            card={card}
+            save={save}
+            onCancel={() => {
+              setEditor(undefined);
+              requestAnimationFrame(() => editButton.current?.focus());
+            }}
+          />
         ) : (
           <div class="form-actions">
             {scheduled ? (
-              <button type="button" class="button button--secondary" onClick={openEditor}>
+              <button type="button" class="button button--secondary" ref={editButton} onClick={openEditor}>
                 Edit details or reschedule
               </button>
             ) : null}
