@@ -170,3 +170,12 @@ describe("the organiser's edit form", { timeout: 120_000 }, () => {
     await page.close();
   });
 });
+
+describe("the organiser page of a new card", { timeout: 120_000 }, () => {
+  it("says once that nobody has signed yet", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    expect(await page.getByText(/signed yet/).allTextContents()).toEqual(["Nobody has signed yet."]);
+    await page.close();
+  });
+});

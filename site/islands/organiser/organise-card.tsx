@@ -191,7 +191,8 @@ export function OrganiseCard({ cardId, secret }: Props) {
           Signatures <span class="count">({signatures.length})</span>
         </h2>
         {signatures.length === 0 ? (
-          <p>No one has signed yet. New signatures appear here as they arrive.</p>
+          // The summary at the top already says nobody has signed.
+          <p>New signatures appear here as they arrive.</p>
         ) : (
           <ul class="note-board note-board--compact">
             {signatures.map((signature) => (
