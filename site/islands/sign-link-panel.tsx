@@ -21,7 +21,7 @@ export function SignLinkPanel({ link, title, recipientName }: Props) {
   };
   return (
     <div class="sign-link">
-      <div class="sign-link__text">
+      <div class="sign-link__text share__field">
         <label for="sign-link">Sign link</label>
         <input id="sign-link" class="share__link" type="url" readOnly value={link} />
         <div class="share__actions">

@@ -178,4 +178,22 @@ describe("the organiser page of a new card", { timeout: 120_000 }, () => {
     expect(await page.getByText(/signed yet/).allTextContents()).toEqual(["Nobody has signed yet."]);
     await page.close();
   });
+
+  it("spaces each link to keep from its copy button alike, at both widths", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    /** Pixels from the bottom of the link's box to the top of its copy button. */
+    const gap = async (link: string, button: string) => {
+      const linkBox = await page.getByRole("textbox", { name: link }).boundingBox();
+      const buttonBox = await page.getByRole("button", { name: button }).boundingBox();
+      return (buttonBox?.y ?? 0) - ((linkBox?.y ?? 0) + (linkBox?.height ?? 0));
+    };
+    for (const width of [390, 1366]) {
+      await page.setViewportSize({ width, height: 900 });
+      const signGap = await gap("Sign link", "Copy sign link");
+      expect(signGap, `${width} px`).toBeGreaterThanOrEqual(8);
+      expect(await gap("Organiser link", "Copy organiser link"), `${width} px`).toBe(signGap);
+    }
+    await page.close();
+  });
 });

@@ -229,10 +229,12 @@ export function OrganiseCard({ cardId, secret }: Props) {
           This page’s link is the only key to the card: we keep no copy of it. Save it somewhere safe and
           don’t share it; anyone who has it can change or delete the card.
         </p>
-        <label for="organiser-link">Organiser link</label>
-        <input id="organiser-link" class="share__link" type="url" readOnly value={location.href} />
-        <div class="share__actions">
-          <CopyButton text={location.href} label="Copy organiser link" />
+        <div class="share__field">
+          <label for="organiser-link">Organiser link</label>
+          <input id="organiser-link" class="share__link" type="url" readOnly value={location.href} />
+          <div class="share__actions">
+            <CopyButton text={location.href} label="Copy organiser link" />
+          </div>
         </div>
       </section>
 
