@@ -196,4 +196,25 @@ describe("the organiser page of a new card", { timeout: 120_000 }, () => {
     }
     await page.close();
   });
+
+  it("lists the signatures from the left edge, under their heading", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    const signLink = await page.getByRole("textbox", { name: "Sign link" }).inputValue();
+    const signer = await context.newPage();
+    await signer.goto(signLink);
+    await signer.getByRole("textbox", { name: "Your name" }).fill("Jo");
+    await signer.getByRole("textbox", { name: "Your message" }).fill("Happy birthday!");
+    await signer.getByRole("button", { name: "Sign the card" }).click();
+    await signer.getByText("Thank you! Your signature is on the card.").waitFor();
+    await signer.close();
+
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.reload();
+    const heading = page.getByRole("heading", { name: "Signatures (1)" });
+    await heading.waitFor();
+    const note = page.locator(".note-board .note");
+    expect((await note.boundingBox())?.x).toBe((await heading.boundingBox())?.x);
+    await page.close();
+  });
 });
