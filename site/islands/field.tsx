@@ -2,8 +2,10 @@
 import type { ComponentChildren } from "preact";
 
 interface Props {
-  /** The control's name and id; the error and hint ids derive from it. */
+  /** The control's name, and its id unless `id` is given; the error and hint ids derive from the id. */
   name: string;
+  /** The control's id where two forms on one page have the same field (the sign page while editing). */
+  id?: string;
   label: string;
   hint?: ComponentChildren;
   error?: string | undefined;
@@ -16,22 +18,22 @@ interface Props {
   }) => ComponentChildren;
 }
 
-export function Field({ name, label, hint, error, children }: Props) {
-  const hintId = `${name}-hint`;
-  const errorId = `${name}-error`;
+export function Field({ name, id = name, label, hint, error, children }: Props) {
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
   const describedBy = [hint === undefined ? undefined : hintId, error === undefined ? undefined : errorId]
     .filter((id) => id !== undefined)
     .join(" ");
   return (
     <div class={error === undefined ? "field" : "field field--invalid"}>
-      <label for={name}>{label}</label>
+      <label for={id}>{label}</label>
       {hint === undefined ? null : (
         <p class="field__hint" id={hintId}>
           {hint}
         </p>
       )}
       {children({
-        id: name,
+        id,
         name,
         ...(describedBy === "" ? {} : { "aria-describedby": describedBy }),
         ...(error === undefined ? {} : { "aria-invalid": "true" as const }),

@@ -176,7 +176,13 @@ describe("a group card through the pages", { timeout: 180_000 }, () => {
     const { page } = signers[0] ?? organiser;
     await page.reload();
     await page.getByRole("button", { name: "Edit my signature" }).click();
-    await page.getByRole("textbox", { name: "Your message" }).fill("Edited: <u>still</u> text");
+    // Two forms on the page now (form-feedback.test.ts checks each keeps its own labels); the edit is the
+    // one in "Your signature".
+    await expectNoAxeViolations(page, "sign page, editing one's own signature");
+    await page
+      .getByRole("region", { name: "Your signature" })
+      .getByRole("textbox", { name: "Your message" })
+      .fill("Edited: <u>still</u> text");
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Your signature is updated.").waitFor();
     await expectShownAsText(page, ["Edited: <u>still</u> text"]);

@@ -218,3 +218,39 @@ describe("the organiser page of a new card", { timeout: 120_000 }, () => {
     await page.close();
   });
 });
+
+describe("the sign page while a signer edits their own", { timeout: 120_000 }, () => {
+  it("labels both forms' fields apart and keeps the keyboard's place into the form and back", async () => {
+    const page = await openCreateForm();
+    await createCard(page);
+    await page.goto(await page.getByRole("textbox", { name: "Sign link" }).inputValue());
+    await page.getByRole("textbox", { name: "Your name" }).fill("Jo");
+    await page.getByRole("textbox", { name: "Your message" }).fill("Happy birthday!");
+    await page.getByRole("button", { name: "Sign the card" }).click();
+    await page.getByText("Thank you! Your signature is on the card.").waitFor();
+
+    await page.getByRole("button", { name: "Edit my signature" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Save changes" }).waitFor();
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.id);
+    await expect.poll(focused).toBe("edit-name");
+    // Every text field has exactly one label, its own: none is left nameless by a repeated id.
+    const labelCounts = await page.$$eval("main input[type=text], main textarea", (controls) =>
+      controls.map((control) => (control as HTMLInputElement).labels?.length),
+    );
+    expect(labelCounts).toEqual([1, 1, 1, 1]);
+    expect(await page.getByRole("textbox", { name: "Your message", exact: true }).count()).toBe(2);
+    expect(
+      await page
+        .getByRole("region", { name: "Your signature" })
+        .getByRole("textbox", { name: "Your message" })
+        .inputValue(),
+    ).toBe("Happy birthday!");
+
+    await page.getByRole("button", { name: "Cancel", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(focused).toBe("Edit my signature");
+    await page.close();
+  });
+});

@@ -172,7 +172,13 @@ export function SignCard({ signId }: Props) {
                 }}
                 submitLabel="Save changes"
                 send={edit(entry)}
-                onCancel={() => setEditing(undefined)}
+                idPrefix="edit-"
+                onCancel={() => {
+                  setEditing(undefined);
+                  // Back to the Edit button the form replaced.
+                  const id = `edit-${entry.signature.id}`;
+                  requestAnimationFrame(() => document.getElementById(id)?.focus());
+                }}
               />
             ) : (
               <div key={entry.signature.id} class="own-signature">
@@ -184,6 +190,7 @@ export function SignCard({ signId }: Props) {
                   <div class="form-actions">
                     <button
                       type="button"
+                      id={`edit-${entry.signature.id}`}
                       class="button button--secondary"
                       onClick={() => setEditing(entry.signature.id)}
                     >

@@ -1,6 +1,6 @@
 // The signature form, for a new signature and for editing one: name, message with a live count, and an
 // optional colour and handwriting-style font, checked by the API's own schema before sending.
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   countWords,
   limits,
@@ -22,10 +22,16 @@ interface Props {
   /** Sends the signature; an ApiRequestError naming a field is shown next to it. */
   send: (body: SignBody) => Promise<void>;
   onCancel?: () => void;
+  /** Starts the fields' ids, so an edit form and the new-signature form below it keep their own labels. */
+  idPrefix?: string;
 }
 
-export function SignatureForm({ initial, submitLabel, send, onCancel }: Props) {
+export function SignatureForm({ initial, submitLabel, send, onCancel, idPrefix = "" }: Props) {
   const form = useRef<HTMLFormElement>(null);
+  // An edit form opens in place of the Edit button that was pressed: the keyboard goes on into it.
+  useEffect(() => {
+    if (initial !== undefined) form.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, []);
   const [name, setName] = useState(initial?.name ?? "");
   const [message, setMessage] = useState(initial?.message ?? "");
   const [colour, setColour] = useState<SignatureColour>(initial?.colour ?? "ink");
@@ -63,7 +69,7 @@ export function SignatureForm({ initial, submitLabel, send, onCancel }: Props) {
           {errors.form}
         </p>
       )}
-      <Field name="name" label="Your name" error={errors.name}>
+      <Field name="name" id={`${idPrefix}name`} label="Your name" error={errors.name}>
         {(tie) => (
           <input
             {...tie}
@@ -78,6 +84,7 @@ export function SignatureForm({ initial, submitLabel, send, onCancel }: Props) {
       </Field>
       <Field
         name="message"
+        id={`${idPrefix}message`}
         label="Your message"
         hint={
           <span aria-live="polite">
