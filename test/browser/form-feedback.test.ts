@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownPictureLabel } from "../../site/islands/create/own-picture.ts";
 import * as corpus from "../images/corpus.ts";
-import { type BrowserHarness, startBrowserHarness } from "./harness.ts";
+import { type BrowserHarness, horizontalOverflow, startBrowserHarness } from "./harness.ts";
 
 let harness: BrowserHarness;
 let edge: string;
@@ -251,6 +251,39 @@ describe("the sign page while a signer edits their own", { timeout: 120_000 }, (
     await page.getByRole("button", { name: "Cancel", exact: true }).focus();
     await page.keyboard.press("Enter");
     await expect.poll(focused).toBe("Edit my signature");
+    await page.close();
+  });
+});
+
+describe("long unbroken names, title and message", { timeout: 120_000 }, () => {
+  it("wrap on a 390 px phone: no page scrolls sideways", async () => {
+    const page = await openCreateForm();
+    await page.getByRole("textbox", { name: "Recipient’s name" }).fill("W".repeat(80));
+    await page.getByRole("textbox", { name: "Recipient’s email" }).fill("sam@example.com");
+    await page.getByRole("textbox", { name: "Your name" }).fill("M".repeat(80));
+    await page.getByRole("textbox", { name: "Your email" }).fill("alex@example.com");
+    await page.getByRole("textbox", { name: "Title line" }).fill("T".repeat(120));
+    await page.getByLabel("Date").fill(await dateAhead(7));
+    await page.getByRole("button", { name: "Create the card" }).click();
+    await page.waitForURL(/\/o\/[A-Za-z0-9_-]+#/);
+    await page.getByRole("heading", { name: "Your card is ready to sign" }).waitFor();
+    const organiserLink = page.url();
+    const signLink = await page.getByRole("textbox", { name: "Sign link" }).inputValue();
+
+    await page.goto(signLink);
+    await page.getByRole("textbox", { name: "Your name" }).fill("N".repeat(80));
+    await page.getByRole("textbox", { name: "Your message" }).fill("x".repeat(1000));
+    expect(await horizontalOverflow(page), "sign page, note preview").toBe(0);
+    await page.getByRole("button", { name: "Sign the card" }).click();
+    await page.getByText("Thank you! Your signature is on the card.").waitFor();
+    expect(await horizontalOverflow(page), "sign page, own signature").toBe(0);
+
+    await page.goto(organiserLink);
+    await page.getByRole("heading", { name: "Signatures (1)" }).waitFor();
+    expect(await horizontalOverflow(page), "organiser page").toBe(0);
+    await page.getByRole("link", { name: "Preview the card" }).click();
+    await page.getByRole("list", { name: "Signatures" }).waitFor();
+    expect(await horizontalOverflow(page), "card preview").toBe(0);
     await page.close();
   });
 });
