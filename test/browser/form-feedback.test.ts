@@ -1,5 +1,7 @@
-// What a newcomer sees when the forms say no: the create form's refusals (empty, past, too far ahead) shown
-// where the eye and the keyboard go, each said once, in the product's words, with the failing control marked.
+// What a newcomer meets when the forms say no or the page changes under them, found walking the product
+// at 390 and 1366 px: each refusal shown at its field, said once, in the product's words, the failing control
+// marked; the keyboard's place kept as forms open and close; fields keeping their own labels; the organiser
+// page's layout; long unbroken typed text wrapping instead of pushing a phone sideways.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownPictureLabel } from "../../site/islands/create/own-picture.ts";
