@@ -80,16 +80,19 @@ export async function startStackEdge(
 }
 
 /**
- * The bucket takes the pages' upload POSTs from the site's origin: as npm start prints it (localhost) and
- * as the edge binds it (127.0.0.1), two origins to a browser.
+ * The site's address for people: the edge's, named `localhost` when it is bound on 127.0.0.1. npm start
+ * prints it, and the emails' and link previews' links use it, so a person stays on one origin (a browser
+ * keeps each origin's storage apart: the signatures the sign page remembers, for one).
  */
+export const publicSiteUrl = (edgeUrl: string) => edgeUrl.replace("//127.0.0.1:", "//localhost:");
+
+/** The bucket takes the pages' upload POSTs from the site's origin: its public address and the edge's bound
+ * one, two origins to a browser. */
 export async function allowUploadsFromEdge(s3: S3Client, edgeUrl: string): Promise<void> {
   await s3.send(
     new PutBucketCorsCommand({
       Bucket: localBuckets.images,
-      CORSConfiguration: {
-        CORSRules: uploadCorsRules([edgeUrl, edgeUrl.replace("//127.0.0.1:", "//localhost:")]),
-      },
+      CORSConfiguration: { CORSRules: uploadCorsRules([...new Set([edgeUrl, publicSiteUrl(edgeUrl)])]) },
     }),
   );
 }

@@ -29,7 +29,7 @@ import { localDelivery } from "./scheduler/card-delivery.ts";
 import { type SchedulerStandIn, startSchedulerStandIn } from "./scheduler/server.ts";
 import type { RunningService } from "./service.ts";
 import { type SesStandIn, startSesStandIn } from "./ses/server.ts";
-import { allowUploadsFromEdge, startStackEdge } from "./stack-edge.ts";
+import { allowUploadsFromEdge, publicSiteUrl, startStackEdge } from "./stack-edge.ts";
 import { publishSiteAndArt } from "./stack-publishing.ts";
 import { standInClientConfig, standInCloudFrontClient, standInS3Client } from "./stand-in-clients.ts";
 
@@ -67,6 +67,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly edge: LocalEdge;
+  /** The site's address for people and in links (publicSiteUrl); the edge's `url` is its bound address. */
+  readonly siteUrl: string;
   readonly s3: RunningService;
   readonly dataApi: RunningService;
   readonly functionUrl: RunningService;
@@ -201,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     api = createApiHandler({
       database,
       version,
-      signShell: { html: signShell, siteUrl: edge.url },
+      signShell: { html: signShell, siteUrl: publicSiteUrl(edge.url) },
       // Upload grants and checks in the images bucket, as the API's role would make them.
       uploads: { s3: apiS3, bucket: localBuckets.images },
       schedules: schedulerCardSchedules(schedulerClient, localDelivery),
@@ -215,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       createDeliveryHandler({
         database,
         ses: sesClient,
-        siteUrl: edge.url,
+        siteUrl: publicSiteUrl(edge.url),
         from: localDelivery.from,
         configurationSet: localDelivery.configurationSet,
         ...(clock ? { now: () => new Date(clock()) } : {}),
@@ -225,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       edge,
+      siteUrl: publicSiteUrl(edge.url),
       s3: s3Service,
       dataApi,
       functionUrl,

@@ -92,7 +92,7 @@ await writeLocalEnv(
   }),
 );
 
-const site = running.edge.url.replace("127.0.0.1", "localhost");
+const site = running.siteUrl;
 // The latest `npm run metrics` report, read afresh on each load; its port taken stops what has started.
 const report = await startReportServer({
   file: latestReportPath,

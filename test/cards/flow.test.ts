@@ -178,11 +178,12 @@ describe("a card from creation to its delivered read", () => {
     const html = await shell.text();
     expect(html).toContain('<meta property="og:title" content="Sign Sam’s card">');
     expect(html).toContain('<meta property="og:description" content="Happy birthday, Sam!">');
-    // Absolute (Open Graph wants it so), from the site's origin the API is given: here the local edge's.
+    // Absolute (Open Graph wants it so), from the site's origin the API is given: here the local edge's
+    // address for people.
     expect(html).toContain(
-      `<meta name="twitter:image" content="${base}/img/catalog/balloon-bunch.svg?w=960">`,
+      `<meta name="twitter:image" content="${stack.siteUrl}/img/catalog/balloon-bunch.svg?w=960">`,
     );
-    expect(html).toContain(`<meta property="og:url" content="${base}${links.sign}">`);
+    expect(html).toContain(`<meta property="og:url" content="${stack.siteUrl}${links.sign}">`);
     expect(html).toContain('id="sign-card"');
     expect(html).not.toContain(organiserSecret);
     expect(html).not.toContain("@example.com");

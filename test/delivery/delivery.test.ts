@@ -89,7 +89,8 @@ describe("scheduled delivery", () => {
     await moveClockTo("2027-03-01T10:00:00Z");
     const [email, ...more] = emailsTo("sam@example.com");
     expect(more).toEqual([]);
-    const link = `${base}/c/${created.card.id}`;
+    // Links use the site's address for people (localhost), as npm start prints it.
+    const link = `${stack.siteUrl}/c/${created.card.id}`;
     expect(email).toMatchObject({
       fromAddress: "cards@goodgreets.example",
       subject: "Happy <birthday> & more — a card from Alex",
@@ -102,7 +103,7 @@ describe("scheduled delivery", () => {
     expect(email?.html).toContain("Ann &lt;b&gt;&amp; Co&lt;/b&gt; and Bo");
     expect(email?.html).toContain("Happy &lt;birthday&gt; &amp; more");
     expect(email?.html).not.toContain("<b>&");
-    expect(email?.html).toContain(`src="${base}${created.card.design.imageUrl}?w=1280"`);
+    expect(email?.html).toContain(`src="${stack.siteUrl}${created.card.design.imageUrl}?w=1280"`);
     // The event destination saw the send, tagged with the card.
     expect(
       stack.ses.events
