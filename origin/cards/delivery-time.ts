@@ -191,6 +191,19 @@ export function resolveLocalTime(deliverAt: string, timeZone: string): DeliveryT
   };
 }
 
+/** "Saturday, 1 May 2027 at 09:00" (en-GB) as the clock on the wall in the zone reads it, in the given language. */
+export function describeInstant(instant: Date, timeZone: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(instant);
+}
+
 /** Resolves a delivery time and checks it falls in the window: after `now`, at most 3 months ahead. */
 export function resolveDeliveryTime(
   request: { deliverAt: string; timeZone: string },
@@ -207,12 +220,13 @@ export function resolveDeliveryTime(
     };
   const latest = latestDelivery(now);
   if (resolved.instant.getTime() > latest.getTime()) {
-    const shown = zonedDateTime(latest, request.timeZone);
+    // The API's messages are British English: the date's words do not follow the Lambda's or the browser's locale.
+    const by = describeInstant(latest, request.timeZone, "en-GB");
     return {
       ok: false,
       code: "delivery_too_far",
       field: "deliverAt",
-      message: `A card can be delivered at most ${deliveryWindowMonths} months ahead, by ${shown.deliverAt.replace("T", " ")} (${shown.offset}).`,
+      message: `A card can be delivered at most ${deliveryWindowMonths} months ahead: by ${by} (${request.timeZone}).`,
     };
   }
   return resolved;

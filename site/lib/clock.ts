@@ -13,16 +13,3 @@ export function learnServerNow(serverNow: string | undefined, receivedAt = Date.
 export function pageNow(): Date {
   return new Date(Date.now() + offsetMs);
 }
-
-/** "Saturday 1 May 2027, 09:00" in the zone, in the reader's language. */
-export function describeInstant(instant: Date, timeZone: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(instant);
-}

@@ -182,6 +182,24 @@ describe("the delivery window", () => {
       field: "deliverAt",
     });
   });
+
+  it("says the window's end as a person reads it, on the sender's own clock and zone", () => {
+    const now = new Date("2027-03-01T09:00:00Z");
+    // 09:00 UTC on 1 June is 10:00 in London, on summer time by then.
+    expect(
+      resolveDeliveryTime({ deliverAt: "2027-06-02T09:00", timeZone: "Europe/London" }, now),
+    ).toMatchObject({
+      code: "delivery_too_far",
+      message:
+        "A card can be delivered at most 3 months ahead: by Tuesday, 1 June 2027 at 10:00 (Europe/London).",
+    });
+    expect(
+      resolveDeliveryTime({ deliverAt: "2027-06-02T09:00", timeZone: "America/New_York" }, now),
+    ).toMatchObject({
+      message:
+        "A card can be delivered at most 3 months ahead: by Tuesday, 1 June 2027 at 05:00 (America/New_York).",
+    });
+  });
 });
 
 describe("the browser can run it", () => {

@@ -1,7 +1,10 @@
 // What the create form says about the delivery time before saving: the resolved instant with its offset,
 // or, in plain words, why that local time cannot be used (the rules live in origin/cards/delivery-time.ts).
-import { type DeliveryTimeResult, resolveDeliveryTime } from "../../../origin/cards/delivery-time.ts";
-import { describeInstant } from "../../lib/clock.ts";
+import {
+  type DeliveryTimeResult,
+  describeInstant,
+  resolveDeliveryTime,
+} from "../../../origin/cards/delivery-time.ts";
 
 export interface DeliveryPreview {
   result: DeliveryTimeResult;

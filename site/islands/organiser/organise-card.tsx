@@ -1,11 +1,12 @@
 // The organiser page: where the card stands, the sign link to share, the signatures as they arrive, and
 // every change the organiser may make (edit, reschedule, lock, remove a signature, cancel, delete).
 import { useEffect, useRef, useState } from "preact/hooks";
+import { describeInstant } from "../../../origin/cards/delivery-time.ts";
 import type { UpdateCardBody } from "../../../origin/cards/schema.ts";
 import type { OrganiserView } from "../../../origin/cards/views.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { cardsApi } from "../../lib/cards-api.ts";
-import { describeInstant, learnServerNow, pageNow } from "../../lib/clock.ts";
+import { learnServerNow, pageNow } from "../../lib/clock.ts";
 import { describeCountdown } from "../../lib/countdown.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { SignLinkPanel } from "../sign-link-panel.tsx";
