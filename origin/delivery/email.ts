@@ -92,17 +92,20 @@ export function cardEmail(card: CardRow, siteUrl: string): RenderedEmail {
 export function confirmationEmail(card: CardRow, siteUrl: string): RenderedEmail {
   const link = `${siteUrl}/o/${card.id}`;
   const subject = oneLine(`Delivered: ${card.title} to ${card.recipient_name}`);
+  const firstOpened = `Your organiser page shows when ${card.recipient_name} first opens the card.`;
+  // The organiser secret is only in the link the create page showed: no email carries it.
+  const keepPrivate = "Keep that link to yourself: anyone who has it can manage the card.";
   const html = layout(
     subject,
     `<tr><td style="padding:28px 32px 8px;font-size:22px;line-height:1.3;">Your card is on its way</td></tr>
 <tr><td style="padding:8px 32px;font-size:16px;line-height:1.5;">Hi ${escapeHtml(card.sender_name)}, we delivered “${escapeHtml(card.title)}” to ${escapeHtml(card.recipient_name)} (${escapeHtml(card.recipient_email)}).</td></tr>
-<tr><td style="padding:8px 32px 28px;font-size:16px;line-height:1.5;">Your organiser page shows when it is first opened. Open it with the private link you kept when you made the card.</td></tr>`,
+<tr><td style="padding:8px 32px 28px;font-size:16px;line-height:1.5;">${escapeHtml(firstOpened)} Open it with the organiser link you got when you made the card (the one with a private part after the #). ${keepPrivate}</td></tr>`,
   );
   const text = [
     "Your card is on its way",
     "",
     `Hi ${card.sender_name}, we delivered "${card.title}" to ${card.recipient_name} (${card.recipient_email}).`,
-    `Your organiser page (${link}, with the private part you kept) shows when it is first opened.`,
+    `${firstOpened} Open it with the organiser link you got when you made the card: ${link} followed by a private part after the #, which we never put in an email. ${keepPrivate}`,
     "",
   ].join("\n");
   return { subject, html, text };
