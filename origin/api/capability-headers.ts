@@ -12,5 +12,5 @@ export function requireSecret(request: Request, header: string, storedHashHex: s
   if (presented === null || presented === "")
     throw new ApiError(401, "missing_secret", `This needs the secret in the ${header} header.`, header);
   if (!secretMatches(presented, storedHashHex))
-    throw new ApiError(403, "wrong_secret", `The secret in ${header} is not this card's.`, header);
+    throw new ApiError(403, "wrong_secret", `The secret in ${header} is not this card’s.`, header);
 }

@@ -96,7 +96,7 @@ export const timeZone = v.pipe(
 const designSlug = v.pipe(
   v.string("The design must be a string."),
   v.maxLength(80, "The design must be at most 80 characters."),
-  v.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "The design must be a design's slug, such as balloon-bunch."),
+  v.regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "The design must be a design’s slug, such as balloon-bunch."),
 );
 
 /**
@@ -127,8 +127,8 @@ function body<const Entries extends v.ObjectEntries>(entries: Entries) {
 const upload = v.strictObject(
   {
     url: v.pipe(
-      v.string("The picture's url must be a string."),
-      v.regex(uploadedPictureUrl, "The picture's url must be the one its upload check answered."),
+      v.string("The picture’s url must be a string."),
+      v.regex(uploadedPictureUrl, "The picture’s url must be the one its upload check answered."),
     ),
     alt: pictureDescription,
   },
@@ -138,8 +138,8 @@ const upload = v.strictObject(
 const cardFields = {
   design: designSlug,
   title: line("The title", limits.title),
-  recipientName: line("The recipient's name", limits.name),
-  recipientEmail: email("The recipient's email"),
+  recipientName: line("The recipient’s name", limits.name),
+  recipientEmail: email("The recipient’s email"),
   senderName: line("Your name", limits.name),
   senderEmail: email("Your email"),
   deliverAt: localDateTime,

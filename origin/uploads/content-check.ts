@@ -88,7 +88,7 @@ export async function checkUpload(bytes: Buffer): Promise<UploadVerdict> {
   if (decodedAs[decoded] !== format)
     return refuse(
       "not_an_image",
-      "The file's content does not match a picture format. Choose a picture file.",
+      "The file’s content does not match a picture format. Choose a picture file.",
     );
   if (width * height > maxInputPixels)
     return refuse(
