@@ -184,9 +184,11 @@ export function resolveLocalTime(deliverAt: string, timeZone: string): DeliveryT
     ok: false,
     code: "nonexistent_local_time",
     field: "deliverAt",
+    // Both said as a person reads a clock: the skipped wall time (`wall` reads it as UTC) and the instant
+    // the same moment falls on after the change, in the zone.
     message:
-      `${deliverAt.replace("T", " ")} does not exist in ${timeZone}: the clocks go forward then. ` +
-      `The same moment after the change is ${suggestion.deliverAt.replace("T", " ")} (${suggestion.offset}).`,
+      `${describeInstant(new Date(wall), "UTC", "en-GB")} does not exist in ${timeZone}: the clocks go ` +
+      `forward then. The same moment after the change is ${describeInstant(new Date(wall - before), timeZone, "en-GB")}.`,
     suggestion,
   };
 }

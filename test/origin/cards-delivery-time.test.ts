@@ -73,6 +73,9 @@ describe("resolving a local time", () => {
       code: "nonexistent_local_time",
       field: "deliverAt",
       suggestion: { deliverAt: "2027-03-28T02:30", offset: "+01:00" },
+      message:
+        "Sunday, 28 March 2027 at 01:30 does not exist in Europe/London: the clocks go forward then. " +
+        "The same moment after the change is Sunday, 28 March 2027 at 02:30.",
     });
     expect(resolveLocalTime("2027-10-31T01:30", "Europe/London")).toEqual({
       ok: true,
