@@ -1,18 +1,9 @@
-// The request bodies of the cards API as valibot schemas, in the API's words, with their limits: one
-// copy, used by the API to refuse bad input and by the pages' islands to explain it before sending.
+// The request bodies of the cards API as valibot schemas, in the API's words, with their limits
+// (./field-limits.ts): one copy, used by the API to refuse bad input and by the pages' islands to explain it
+// before sending.
 // Browser-safe: valibot and Intl only, no Node imports.
 import * as v from "valibot";
-
-/** Lengths are counted in UTF-16 code units, as a browser's `maxlength` counts them. */
-export const limits = {
-  name: 80,
-  email: 254,
-  title: 120,
-  message: 1000,
-  timeZone: 64,
-  /** The sender's description of their own picture (its alt text). */
-  pictureDescription: 300,
-} as const;
+import { isTimeZone, limits } from "./field-limits.ts";
 
 /** Signature colours and handwriting-style fonts a signer may pick; the pages map each to a style. */
 export const signatureColours = ["ink", "berry", "ocean", "forest", "sunset", "plum"] as const;
@@ -72,18 +63,6 @@ export const localDateTime = v.pipe(
   v.string("The delivery time must be a string."),
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "The delivery time must look like 2027-04-01T09:00."),
 );
-
-/** True for an IANA zone name the runtime knows ("Europe/London", "UTC"); offsets like "+01:00" are not zones. */
-export function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
 
 export const timeZone = v.pipe(
   v.string("The time zone must be a string."),

@@ -4,12 +4,13 @@
 import type { ComponentType } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { latestDelivery, zonedDateTime } from "../../../origin/cards/delivery-time.ts";
-import { type CreateCardBody, createCardBody, isTimeZone, limits } from "../../../origin/cards/schema.ts";
+import { isTimeZone, limits } from "../../../origin/cards/field-limits.ts";
+import type { CreateCardBody } from "../../../origin/cards/schema.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { pageNow } from "../../lib/clock.ts";
 import { createApi } from "../../lib/create-api.ts";
 import { Field } from "../field.tsx";
-import { type FieldErrors, fieldErrors, focusFirstError, withNativeErrors } from "../form-errors.ts";
+import type { FieldErrors } from "../form-errors.ts";
 import { markJustCreated } from "../organiser/just-created.ts";
 import { previewDelivery, unlessSaid } from "./delivery-preview.ts";
 import { ownPicture, ownPictureLabel } from "./own-picture.ts";
@@ -34,6 +35,7 @@ type Values = Omit<CreateCardBody, "deliverAt" | "design" | "upload"> & {
 };
 
 const noPictureYet = "Choose the picture to upload.";
+const checkUnavailable = "The form’s check could not be loaded. Try again.";
 
 /** Every IANA zone the browser knows, with its own zone first among them. */
 function timeZones(own: string): string[] {
@@ -63,6 +65,8 @@ export function CreateCard({ designs, preselected }: Props) {
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sending, setSending] = useState(false);
+  // True while the form's check is being fetched: a send meanwhile is ignored, as one while sending is.
+  const checking = useRef(false);
   // The sender's own picture instead of a design: its code is fetched when they choose it.
   const own = values.design === ownPicture;
   const [Upload, setUpload] = useState<{ component: ComponentType<UploadPictureProps> }>();
@@ -96,10 +100,22 @@ export function CreateCard({ designs, preselected }: Props) {
   const submit = async (event: Event) => {
     event.preventDefault();
     const target = form.current;
-    if (target === null || sending) return;
+    if (target === null || sending || checking.current) return;
     const { deliverDate: _date, deliverTime: _time, design, ...rest } = values;
     const body: CreateCardBody = own ? { ...rest, deliverAt, upload } : { ...rest, deliverAt, design };
-    let found = withNativeErrors(target, fieldErrors(createCardBody, body));
+    checking.current = true;
+    let check: typeof import("./create-check.ts");
+    try {
+      check = await import("./create-check.ts");
+    } catch {
+      // The check's code did not arrive (offline, most likely): nothing was sent, so the sender can send again.
+      setErrors({ form: checkUnavailable });
+      return;
+    } finally {
+      checking.current = false;
+    }
+    const { checkCard, focusFirstError } = check;
+    let found = checkCard(target, body);
     // An empty date or time is named as such, not as a malformed deliverAt.
     if (values.deliverDate === "" || values.deliverTime === "")
       found = {

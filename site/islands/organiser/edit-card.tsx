@@ -1,7 +1,8 @@
 // The organiser's edit form: the card's details and its delivery time, prefilled, checked by the API's
 // update schema; only the fields that changed are sent (a new time goes with its zone).
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { limits, type UpdateCardBody, updateCardBody } from "../../../origin/cards/schema.ts";
+import { limits } from "../../../origin/cards/field-limits.ts";
+import { type UpdateCardBody, updateCardBody } from "../../../origin/cards/schema.ts";
 import type { OrganiserView } from "../../../origin/cards/views.ts";
 import { ApiRequestError } from "../../lib/api-client.ts";
 import { pageNow } from "../../lib/clock.ts";

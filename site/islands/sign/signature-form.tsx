@@ -1,9 +1,9 @@
 // The signature form, for a new signature and for editing one: name, message with a live count, and an
 // optional colour and handwriting-style font, checked by the API's own schema before sending.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { limits } from "../../../origin/cards/field-limits.ts";
 import {
   countWords,
-  limits,
   type SignatureColour,
   type SignatureFont,
   type SignBody,
