@@ -206,10 +206,13 @@ describe("the delivery window", () => {
 });
 
 describe("the browser can run it", () => {
-  it("imports nothing (Intl only), and the schema only valibot", async () => {
-    const source = await readFile("origin/cards/delivery-time.ts", "utf8");
-    expect(source).not.toMatch(/^import /m);
+  it("imports nothing (Intl only), and the schema only valibot and the field limits, which import nothing", async () => {
+    for (const file of ["origin/cards/delivery-time.ts", "origin/cards/field-limits.ts"])
+      expect(await readFile(file, "utf8")).not.toMatch(/^import /m);
     const schema = await readFile("origin/cards/schema.ts", "utf8");
-    expect(schema.match(/^import .*$/gm)).toEqual(['import * as v from "valibot";']);
+    expect(schema.match(/^import .*$/gm)).toEqual([
+      'import * as v from "valibot";',
+      'import { isTimeZone, limits } from "./field-limits.ts";',
+    ]);
   });
 });
