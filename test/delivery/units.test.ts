@@ -2,10 +2,10 @@
 // what the organiser's confirmation says about their private link.
 import { SESv2ServiceException } from "@aws-sdk/client-sesv2";
 import { describe, expect, it } from "vitest";
-import type { CardRow } from "../../origin/cards/card-rows.ts";
 import { confirmationEmail } from "../../origin/delivery/email.ts";
 import { classify } from "../../origin/delivery/ses-send.ts";
 import { cardSchedule } from "../../origin/schedules/card-schedules.ts";
+import { sampleCardRow } from "../cards/sample-card-row.ts";
 
 const sesError = (name: string, status: number) =>
   new SESv2ServiceException({
@@ -58,30 +58,7 @@ describe("cardSchedule", () => {
 });
 
 describe("the organiser's confirmation email", () => {
-  const card: CardRow = {
-    id: "abcdefghijklmnopqrstuv",
-    sign_id: "s".repeat(22),
-    title: "Happy birthday!",
-    recipient_name: "Sam",
-    recipient_email: "sam@example.com",
-    sender_name: "Alex",
-    sender_email: "alex@example.com",
-    status: "sent",
-    time_zone: "UTC",
-    deliver_at: "2027-04-01T09:00:00.000Z",
-    locked_at: null,
-    created_at: "2027-03-01T09:00:00.000Z",
-    delivered_at: "2027-04-01T09:00:01.000Z",
-    opened_at: null,
-    failure_reason: null,
-    design_slug: "balloon-bunch",
-    design_title: "Balloon Bunch",
-    design_alt_text: "Balloons",
-    design_image_key: "designs/balloon-bunch.svg",
-    upload_url: null,
-    upload_alt: null,
-    signatures: "[]",
-  };
+  const card = sampleCardRow();
 
   it("says plainly which link opens the organiser page and to keep it private, without the secret", () => {
     const email = confirmationEmail(card, "https://goodgreets.example");

@@ -3,33 +3,18 @@
 import { describe, expect, it } from "vitest";
 import { type CardRow, designView } from "../../origin/cards/card-rows.ts";
 import { cardEmail } from "../../origin/delivery/email.ts";
+import { sampleCardRow } from "../cards/sample-card-row.ts";
 
 const upload = "/img/uploads/AbCdEfGhIjKlMnOpQrStUv.jpg";
-const row = (picture: Partial<CardRow>): CardRow => ({
-  id: "c".repeat(22),
-  sign_id: "s".repeat(22),
-  title: "Happy birthday!",
-  recipient_name: "Sam",
-  recipient_email: "sam@example.com",
-  sender_name: "Alex",
-  sender_email: "alex@example.com",
-  status: "sent",
-  time_zone: "UTC",
-  deliver_at: "2027-04-01T09:00:00.000Z",
-  locked_at: null,
-  created_at: "2027-03-01T09:00:00.000Z",
-  delivered_at: "2027-04-01T09:00:01.000Z",
-  opened_at: null,
-  failure_reason: null,
-  design_slug: null,
-  design_title: null,
-  design_alt_text: null,
-  design_image_key: null,
-  upload_url: null,
-  upload_alt: null,
-  signatures: "[]",
-  ...picture,
-});
+/** A card without a catalog design: each test gives it its picture. */
+const row = (picture: Partial<CardRow>) =>
+  sampleCardRow({
+    design_slug: null,
+    design_title: null,
+    design_alt_text: null,
+    design_image_key: null,
+    ...picture,
+  });
 
 describe("the card's picture", () => {
   it("is the sender's upload with their description and the edge's variants up to 1280 px", () => {
